@@ -1,0 +1,353 @@
+// Blinkshot window client: a small reusable network layer for browser games on a Blinkshot hub.
+// It owns the WebSocket (connect, reconnect with backoff), parses hub messages (one object or an
+// array per WebSocket message), keeps the player list, measures round-trip time and the hub's
+// clock offset, and sends keyboard/touch input. No DOM, no drawing. See docs/js-client.md.
+
+import { Close, checkWindowMessage, encodeWindowMessage, parseHubMessages } from "./codec.js";
+
+const BUTTON_BITS = { blink: 1, shoot: 2, stick: 4 };
+const PRESS_INDEX = { blink: 0, shoot: 1, stick: 2 };
+// Close codes that a retry would only repeat: stop and tell the user instead of looping.
+const FATAL_CLOSES = new Set([
+  Close.WRONG_FRAME_KIND,
+  Close.TOO_BIG,
+  Close.BAD_VERSION,
+  Close.MALFORMED,
+  Close.UNKNOWN_TYPE,
+  Close.BAD_CODE,
+]);
+const ALIASES = { create_player: "player_joined", remove_player: "player_left" };
+const OFFSET_SAMPLES = 8;
+
+/** ws:// URL of a hub's window endpoint; `base` may be http(s):// or ws(s)://, with or without path. */
+export function windowUrl(base, { room = "default", code = null } = {}) {
+  const url = new URL(base);
+  url.protocol = url.protocol === "https:" || url.protocol === "wss:" ? "wss:" : "ws:";
+  if (!url.pathname.startsWith("/ws/")) url.pathname = "/ws/window";
+  url.searchParams.set("room", room);
+  if (code) url.searchParams.set("code", String(code));
+  return url.toString();
+}
+
+/** Reconnect delay for the n-th attempt (0-based): exponential, capped, with +-jitter. */
+export function backoffDelay(attempt, { first = 250, max = 8000, factor = 2, jitter = 0.2 } = {}, random = Math.random) {
+  const base = Math.min(max, first * factor ** attempt);
+  return Math.round(base * (1 - jitter + 2 * jitter * random()));
+}
+
+export class BlinkshotClient {
+  /**
+   * @param {object} opts
+   * @param {string} opts.url  hub base URL (http(s)://host:port or ws(s)://...); see windowUrl
+   * @param {string} [opts.room]  room name, default "default"
+   * @param {string} [opts.code]  six-digit pairing code
+   * @param {Function} [opts.WebSocket]  WebSocket constructor (browser API); default the global
+   * @param {object} [opts.backoff]  {first, max, factor, jitter} in ms, see backoffDelay
+   * @param {number} [opts.pingEvery]  ms between pings once welcomed (0 = never)
+   * @param {number} [opts.inputInterval]  minimum ms between input frames (coalesces mouse aim)
+   * @param {Function} [opts.now]  clock in ms (Unix epoch), default Date.now
+   */
+  constructor(opts) {
+    this.url = opts.url;
+    this.room = opts.room ?? "default";
+    this.code = opts.code ?? null;
+    this.WebSocket = opts.WebSocket ?? globalThis.WebSocket;
+    this.backoff = opts.backoff ?? {};
+    this.pingEvery = opts.pingEvery ?? 2000;
+    this.inputInterval = opts.inputInterval ?? 33;
+    this.now = opts.now ?? (() => Date.now());
+
+    this.ws = null;
+    this.welcome = null;
+    this.state = null;
+    this.players = new Map();
+    this.rtt = null;
+    this.clockOffset = null; // hub clock minus ours, ms
+    this.attempt = 0;
+    this.joinedAs = null;
+
+    this._handlers = new Map();
+    this._stopped = true;
+    this._reconnectTimer = null;
+    this._pingTimer = null;
+    this._pingId = 0;
+    this._offsetSamples = [];
+    this._input = { seq: 0, buttons: 0, presses: [0, 0, 0], x: 0, y: 0, aim: null };
+    this._lastInputAt = -Infinity;
+    this._inputTimer = null;
+  }
+
+  // ---- events ----
+
+  /** Subscribe to an event ("welcome", "state", "move", ..., "*" for every hub message). */
+  on(type, fn) {
+    if (!this._handlers.has(type)) this._handlers.set(type, new Set());
+    this._handlers.get(type).add(fn);
+    return () => this.off(type, fn);
+  }
+
+  off(type, fn) {
+    this._handlers.get(type)?.delete(fn);
+  }
+
+  _emit(type, ...args) {
+    for (const fn of this._handlers.get(type) ?? []) {
+      try {
+        fn(...args);
+      } catch (err) {
+        // One broken handler must not stop the others or the socket.
+        console.error(`blinkshot client: ${type} handler failed`, err);
+      }
+    }
+  }
+
+  // ---- connection ----
+
+  get connected() {
+    return this.ws !== null && this.ws.readyState === 1 && this.welcome !== null;
+  }
+
+  /** Open the connection; it reconnects by itself until close() or a fatal close code. */
+  connect() {
+    this._stopped = false;
+    clearTimeout(this._reconnectTimer);
+    this._reconnectTimer = null;
+    this._open();
+    return this;
+  }
+
+  /** Close for good (no reconnect). */
+  close(code = 1000, reason = "window closed") {
+    this._stopped = true;
+    clearTimeout(this._reconnectTimer);
+    this._stopTimers();
+    if (this.ws) this.ws.close(code, reason);
+  }
+
+  _open() {
+    const url = windowUrl(this.url, { room: this.room, code: this.code });
+    let ws;
+    try {
+      ws = new this.WebSocket(url);
+    } catch (err) {
+      this._emit("error", err);
+      this._scheduleReconnect(1006, String(err.message ?? err));
+      return;
+    }
+    this.ws = ws;
+    this.welcome = null;
+    ws.onopen = () => this._emit("open", { url, attempt: this.attempt });
+    ws.onmessage = (ev) => this._receive(ev.data);
+    ws.onerror = () => {}; // the close event that follows carries what we report
+    ws.onclose = (ev) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this._stopTimers();
+      this._scheduleReconnect(ev.code, ev.reason);
+    };
+  }
+
+  _scheduleReconnect(code, reason) {
+    const fatal = FATAL_CLOSES.has(code);
+    const reconnect = !this._stopped && !fatal;
+    const delay = reconnect ? backoffDelay(this.attempt, this.backoff) : null;
+    this.welcome = null;
+    this._emit("close", { code, reason, reconnect, delay, fatal });
+    if (!reconnect) {
+      this._stopped = true;
+      return;
+    }
+    this.attempt += 1;
+    this._emit("reconnecting", { attempt: this.attempt, delay });
+    this._reconnectTimer = setTimeout(() => {
+      this._reconnectTimer = null;
+      if (!this._stopped) this._open();
+    }, delay);
+  }
+
+  _stopTimers() {
+    clearInterval(this._pingTimer);
+    clearTimeout(this._inputTimer);
+    this._pingTimer = null;
+    this._inputTimer = null;
+  }
+
+  // ---- receiving ----
+
+  _receive(data) {
+    const at = this.now();
+    if (typeof data !== "string") {
+      this._emit("error", new Error("binary message on the window endpoint; ignored"));
+      return;
+    }
+    let items;
+    try {
+      items = parseHubMessages(data);
+    } catch (err) {
+      this._emit("error", err);
+      return;
+    }
+    for (const msg of items) this._handle(msg, at);
+  }
+
+  _handle(msg, at) {
+    switch (msg.type) {
+      case "welcome":
+        this.welcome = msg;
+        this.attempt = 0;
+        this._offsetSamples = [];
+        if (Number.isFinite(msg.hub_t)) this.clockOffset = msg.hub_t - at;
+        this._startPinging();
+        if (this.joinedAs !== null) this._sendJoin(this.joinedAs);
+        break;
+      case "state":
+        this.state = msg;
+        this.players = new Map((msg.players ?? []).map((p) => [p.id, p]));
+        break;
+      case "create_player":
+        if (msg.player) this.players.set(msg.player.id, msg.player);
+        break;
+      case "remove_player":
+        this.players.delete(msg.id);
+        break;
+      case "pong":
+        this._onPong(msg, at);
+        break;
+    }
+    this._emit(msg.type, msg, at);
+    if (ALIASES[msg.type]) this._emit(ALIASES[msg.type], msg, at);
+    this._emit("*", msg, at);
+  }
+
+  _startPinging() {
+    clearInterval(this._pingTimer);
+    this.ping();
+    if (this.pingEvery > 0) this._pingTimer = setInterval(() => this.ping(), this.pingEvery);
+  }
+
+  _onPong(msg, at) {
+    if (!Number.isFinite(msg.t)) return;
+    this.rtt = at - msg.t;
+    if (!Number.isFinite(msg.hub_t)) return;
+    // The hub stamped hub_t about half a round trip after we sent; keep the estimate from the
+    // fastest recent round trip, the one least blurred by queueing.
+    this._offsetSamples.push({ rtt: this.rtt, offset: msg.hub_t - (msg.t + this.rtt / 2) });
+    if (this._offsetSamples.length > OFFSET_SAMPLES) this._offsetSamples.shift();
+    const best = this._offsetSamples.reduce((a, b) => (b.rtt < a.rtt ? b : a));
+    this.clockOffset = best.offset;
+    this._emit("rtt", { rtt: this.rtt, clockOffset: this.clockOffset });
+  }
+
+  /** The hub's clock now (ms, Unix epoch), from the measured offset. */
+  hubNow() {
+    return this.now() + (this.clockOffset ?? 0);
+  }
+
+  /** ms from the hub stamping `msg.t` to our receiving it at local time `at`. */
+  latency(msg, at) {
+    if (!Number.isFinite(msg?.t) || this.clockOffset === null) return null;
+    return at + this.clockOffset - msg.t;
+  }
+
+  // ---- sending ----
+
+  /** Send one window -> hub message; validated first (throws on a bad one). False if offline. */
+  send(msg) {
+    const text = encodeWindowMessage(msg);
+    if (!this.ws || this.ws.readyState !== 1) return false;
+    this.ws.send(text);
+    return true;
+  }
+
+  ping() {
+    this._pingId += 1;
+    return this.send({ type: "ping", id: this._pingId, t: this.now() });
+  }
+
+  /** Send a chat line (1-200 characters). */
+  chat(text) {
+    return this.send({ type: "message", text });
+  }
+
+  /** Play from this window as a keyboard/touch player; kept across reconnects. */
+  join(name) {
+    checkWindowMessage({ type: "join", name }); // throws on a bad name before remembering it
+    this.joinedAs = name;
+    return this.connected ? this._sendJoin(name) : false;
+  }
+
+  _sendJoin(name) {
+    const sent = this.send({ type: "join", name });
+    // The hub takes a connection's first input frame as the baseline for the press counters;
+    // send it now so the player's first real press is not swallowed.
+    this._input.seq = 0;
+    this._sendInputNow();
+    return sent;
+  }
+
+  /** Stick deflection, each -1000..1000 (rounded and clamped). */
+  setStick(x, y) {
+    const i = this._input;
+    const nx = clampStick(x);
+    const ny = clampStick(y);
+    if (nx === i.x && ny === i.y) return;
+    i.x = nx;
+    i.y = ny;
+    this._queueInput();
+  }
+
+  /** Aim direction, each -1000..1000, or null to aim where the stick points. */
+  setAim(x, y) {
+    const aim = x === null ? null : [clampStick(x), clampStick(y)];
+    const old = this._input.aim;
+    if (aim === old || (aim && old && aim[0] === old[0] && aim[1] === old[1])) return;
+    this._input.aim = aim;
+    this._queueInput();
+  }
+
+  /** Button "blink" | "shoot" | "stick" went down or up; a down counts one press. */
+  setButton(name, down) {
+    const bit = BUTTON_BITS[name];
+    if (bit === undefined) throw new Error(`unknown button ${name}; use blink, shoot or stick`);
+    const i = this._input;
+    const held = (i.buttons & bit) !== 0;
+    if (held === down) return;
+    i.buttons = down ? i.buttons | bit : i.buttons & ~bit;
+    if (down) i.presses[PRESS_INDEX[name]] = (i.presses[PRESS_INDEX[name]] + 1) & 0xff;
+    this._queueInput();
+  }
+
+  /** A press and release in one go (the counter carries it even if both land in one frame). */
+  tap(name) {
+    this.setButton(name, true);
+    this.setButton(name, false);
+  }
+
+  _queueInput() {
+    if (this._inputTimer !== null) return;
+    const wait = this._lastInputAt + this.inputInterval - this.now();
+    if (wait <= 0) {
+      this._sendInputNow();
+    } else {
+      this._inputTimer = setTimeout(() => {
+        this._inputTimer = null;
+        this._sendInputNow();
+      }, wait);
+    }
+  }
+
+  _sendInputNow() {
+    if (!this.connected || this.joinedAs === null) return false;
+    const i = this._input;
+    i.seq = (i.seq + 1) & 0xffff;
+    const msg = { type: "input", seq: i.seq, buttons: i.buttons, presses: [...i.presses], x: i.x, y: i.y };
+    if (i.aim) msg.aim = [...i.aim];
+    this._lastInputAt = this.now();
+    return this.send(msg);
+  }
+}
+
+function clampStick(v) {
+  const n = Math.round(Number(v) || 0);
+  return Math.max(-1000, Math.min(1000, n));
+}
