@@ -15,7 +15,8 @@ export class Interpolator {
   constructor() {
     this.states = []; // ascending by t
     this.blinks = new Map(); // player id -> {to, t}: drawn at `to` until render time reaches t
-    this.shots = new Map(); // projectile id -> {p, t} from shoot events: when it was fired
+    this.shots = new Map(); // projectile id -> {p, t} from shoot events, until a state is newer
+    this.born = new Map(); // projectile id -> hub time it was fired
   }
 
   /** Add a hub state; `t` is its hub time (ms). Out-of-order or duplicate states are dropped. */
@@ -24,6 +25,8 @@ export class Interpolator {
     if (last && t <= last.t) return false;
     this.states.push({ t, state, players: new Map(state.players.map((p) => [p.id, p])) });
     if (this.states.length > KEEP_STATES) this.states.shift();
+    // A state newer than a shot either carries its projectile or shows it already gone.
+    for (const [id, shot] of this.shots) if (shot.t <= t) this.shots.delete(id);
     return true;
   }
 
@@ -32,6 +35,7 @@ export class Interpolator {
     this.states = [];
     this.blinks.clear();
     this.shots.clear();
+    this.born.clear();
   }
 
   get latest() {
@@ -46,6 +50,7 @@ export class Interpolator {
   /** A shot arrived: draw its projectile from hub time `t` until states carry it. */
   noteShot(projectile, t) {
     this.shots.set(projectile.id, { p: projectile, t });
+    this.born.set(projectile.id, t);
   }
 
   /**
@@ -100,9 +105,7 @@ export class Interpolator {
     if (b) {
       for (const q of b.state.projectiles) {
         if (seen.has(q.id)) continue;
-        const shot = this.shots.get(q.id);
-        const born = shot ? shot.t : a.t;
-        if (rt >= born) out.push(advance(q, rt - b.t));
+        if (rt >= (this.born.get(q.id) ?? a.t)) out.push(advance(q, rt - b.t));
         seen.add(q.id);
       }
     }
@@ -114,7 +117,7 @@ export class Interpolator {
 
   _forget(rt) {
     for (const [id, b] of this.blinks) if (b.t <= rt - KEEP_BLINK_MS) this.blinks.delete(id);
-    for (const [id, s] of this.shots) if (s.t <= rt - KEEP_BLINK_MS) this.shots.delete(id);
+    for (const [id, t] of this.born) if (t <= rt - KEEP_BLINK_MS) this.born.delete(id);
   }
 }
 
