@@ -1,0 +1,190 @@
+"""Hub settings: command line, with environment variables as defaults."""
+
+import argparse
+import os
+import secrets
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Config:
+    host: str = "0.0.0.0"
+    port: int = 8000
+    room: str = "default"
+    pairing_code: str = field(default_factory=lambda: f"{secrets.randbelow(1_000_000):06d}")
+    grace: float = 10.0
+    log_level: str = "info"
+    log_format: str = "text"
+    allow_origin: list[str] = field(default_factory=list)
+    beacon: bool = True
+    beacon_addr: str = "255.255.255.255:47810"
+    name: str = "blinkshot"
+    max_connections: int = 256
+    max_rooms: int = 32
+    hello_timeout: float = 5.0
+    handshake_timeout: float = 5.0
+    stall_timeout: float = 5.0
+    rate: float = 250.0  # messages per second per connection (burst the same)
+
+
+ENV = "BLINKSHOT_"
+
+
+def _env(name, default):
+    return os.environ.get(ENV + name, default)
+
+
+def parser() -> argparse.ArgumentParser:
+    d = Config()
+    p = argparse.ArgumentParser(
+        prog="python -m hub",
+        description=(
+            "Blinkshot hub: serves the arena game, relays controllers to browser windows. "
+            "Every option can also be set with an environment variable (shown in brackets)."
+        ),
+    )
+    a = p.add_argument
+    a(
+        "--host",
+        default=_env("HOST", d.host),
+        help="address to listen on; 0.0.0.0 = every "
+        "interface so LAN controllers can reach it, 127.0.0.1 = this machine only [BLINKSHOT_HOST]",
+    )
+    a(
+        "--port",
+        type=int,
+        default=int(_env("PORT", d.port)),
+        help="TCP port for HTTP and WebSocket; 0 picks a free one [BLINKSHOT_PORT]",
+    )
+    a(
+        "--room",
+        default=_env("ROOM", d.room),
+        help="default room for clients that name none [BLINKSHOT_ROOM]",
+    )
+    a(
+        "--pairing-code",
+        default=_env("PAIRING_CODE", None),
+        metavar="CODE",
+        help="6-digit code clients must present; random at each start if not given "
+        "[BLINKSHOT_PAIRING_CODE]",
+    )
+    a(
+        "--grace",
+        type=float,
+        default=float(_env("GRACE", d.grace)),
+        metavar="SECONDS",
+        help="how long a disconnected player keeps its slot, colour, score and position "
+        "[BLINKSHOT_GRACE]",
+    )
+    a(
+        "--log-level",
+        default=_env("LOG_LEVEL", d.log_level),
+        choices=["debug", "info", "warning", "error"],
+        help="[BLINKSHOT_LOG_LEVEL]",
+    )
+    a(
+        "--log-format",
+        default=_env("LOG_FORMAT", d.log_format),
+        choices=["text", "json"],
+        help="one line per event as text or as JSON objects [BLINKSHOT_LOG_FORMAT]",
+    )
+    a(
+        "--allow-origin",
+        action="append",
+        default=None,
+        metavar="ORIGIN",
+        help="extra browser Origin allowed to connect, e.g. http://game.local:8080 (repeatable; "
+        "same host and loopback are always allowed) [BLINKSHOT_ALLOW_ORIGIN, comma-separated]",
+    )
+    a(
+        "--no-beacon",
+        action="store_true",
+        default=_env("NO_BEACON", "") not in ("", "0"),
+        help="do not announce the hub on the LAN [BLINKSHOT_NO_BEACON=1]",
+    )
+    a(
+        "--beacon-addr",
+        default=_env("BEACON_ADDR", d.beacon_addr),
+        metavar="HOST:PORT",
+        help="where to send the UDP discovery beacon [BLINKSHOT_BEACON_ADDR]",
+    )
+    a("--name", default=_env("NAME", d.name), help="hub name in the beacon [BLINKSHOT_NAME]")
+    a(
+        "--max-connections",
+        type=int,
+        default=int(_env("MAX_CONNECTIONS", d.max_connections)),
+        help="controllers + windows at once; more get close code 4007 [BLINKSHOT_MAX_CONNECTIONS]",
+    )
+    a(
+        "--max-rooms",
+        type=int,
+        default=int(_env("MAX_ROOMS", d.max_rooms)),
+        help="rooms at once [BLINKSHOT_MAX_ROOMS]",
+    )
+    a(
+        "--hello-timeout",
+        type=float,
+        default=float(_env("HELLO_TIMEOUT", d.hello_timeout)),
+        metavar="SECONDS",
+        help="a controller must send its hello this fast [BLINKSHOT_HELLO_TIMEOUT]",
+    )
+    a(
+        "--handshake-timeout",
+        type=float,
+        default=float(_env("HANDSHAKE_TIMEOUT", d.handshake_timeout)),
+        metavar="SECONDS",
+        help="HTTP/WebSocket opening handshake limit [BLINKSHOT_HANDSHAKE_TIMEOUT]",
+    )
+    a(
+        "--stall-timeout",
+        type=float,
+        default=float(_env("STALL_TIMEOUT", d.stall_timeout)),
+        metavar="SECONDS",
+        help="a window behind this long is closed with 4006 [BLINKSHOT_STALL_TIMEOUT]",
+    )
+    a(
+        "--rate",
+        type=float,
+        default=float(_env("RATE", d.rate)),
+        metavar="PER_SECOND",
+        help="messages per second per connection before close code 4005 [BLINKSHOT_RATE]",
+    )
+    return p  # fmt: skip
+
+
+def from_args(argv=None) -> Config:
+    p = parser()
+    ns = p.parse_args(argv)
+    origins = ns.allow_origin
+    if origins is None:
+        origins = [o.strip() for o in _env("ALLOW_ORIGIN", "").split(",") if o.strip()]
+    code = ns.pairing_code
+    if code is not None and not (len(code) == 6 and code.isdigit()):
+        p.error(f"--pairing-code must be six digits, got {code!r}")
+    from .rooms import ROOM_NAME
+
+    if not ROOM_NAME.fullmatch(ns.room):
+        p.error("--room must be 1-32 characters of a-z A-Z 0-9 _ -")
+    if not 0 <= ns.port < 65536:
+        p.error("--port must be 0..65535")
+    cfg = Config(
+        host=ns.host,
+        port=ns.port,
+        room=ns.room,
+        grace=ns.grace,
+        log_level=ns.log_level,
+        log_format=ns.log_format,
+        allow_origin=origins,
+        beacon=not ns.no_beacon,
+        beacon_addr=ns.beacon_addr,
+        name=ns.name,
+        max_connections=ns.max_connections,
+        max_rooms=ns.max_rooms,
+        hello_timeout=ns.hello_timeout,
+        handshake_timeout=ns.handshake_timeout,
+        stall_timeout=ns.stall_timeout,
+        rate=ns.rate,
+    )
+    if code is not None:
+        cfg.pairing_code = code
+    return cfg

@@ -1,0 +1,202 @@
+"""Rooms: who plays where, identity across reconnects, and the glue between inputs and game.
+
+No sockets here. A ``Room`` is given a ``publish(msg, key)`` callable for its windows and a
+``feedback(pid, kind, ms)`` callable for controllers; times are passed in by the caller
+(``now`` = monotonic seconds, ``t`` = Unix ms stamped on relayed messages).
+"""
+
+import itertools
+import re
+
+from . import game as rules
+from .codec import FEEDBACK_DEATH, FEEDBACK_HIT, FEEDBACK_RESPAWN
+
+ROOM_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
+MAX_PLAYERS = 16
+STATE_HZ = 20
+MAX_CATCHUP_TICKS = 10  # a stalled loop skips time instead of spiralling
+
+PALETTE = [
+    (230, 57, 70), (69, 123, 157), (244, 162, 97), (131, 56, 236),
+    (255, 209, 102), (6, 214, 160), (239, 71, 111), (42, 157, 143),
+    (17, 138, 178), (255, 127, 80), (181, 23, 158), (128, 185, 24),
+    (0, 180, 216), (230, 111, 81), (155, 93, 229), (96, 108, 56),
+]  # fmt: skip
+
+_seq = itertools.count(1)  # hub-wide, so a seq is never reused while the hub runs
+
+
+class RoomFull(Exception):
+    pass
+
+
+def hex_color(rgb) -> str:
+    r, g, b = rgb
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+class Seat:
+    """Per-player bookkeeping outside the rules: who holds it, grace deadline, input baseline."""
+
+    def __init__(self, pid, kind, slot):
+        self.pid, self.kind, self.slot = pid, kind, slot
+        self.owner = None  # connection token holding this player, None while in grace
+        self.grace_until = 0.0
+        self.last_seq = None
+        self.presses = None  # last press counters; None = next input sets the baseline
+        self.stick = (0, 0)
+
+
+class Room:
+    def __init__(self, name, publish, feedback, grace_s=10.0, game=None):
+        self.name = name
+        self.publish = publish
+        self.feedback = feedback
+        self.grace_s = grace_s
+        self.game = game or rules.Game()
+        self.seats: dict[str, Seat] = {}
+        self.clock = None  # monotonic seconds of the last tick
+        self.next_state = 0.0
+
+    # Stamping --------------------------------------------------------------------------------
+
+    def emit(self, msg: dict, t: float, key=None) -> dict:
+        msg["seq"] = next(_seq)
+        msg["t"] = t
+        self.publish(msg, key)
+        return msg
+
+    def stamp(self, msg: dict, t: float) -> dict:
+        msg["seq"] = next(_seq)
+        msg["t"] = t
+        return msg
+
+    # Membership ------------------------------------------------------------------------------
+
+    def _free_slot(self):
+        used = {s.slot for s in self.seats.values()}
+        for slot in range(MAX_PLAYERS):
+            if slot not in used:
+                return slot
+        raise RoomFull(f"room {self.name!r} already has {MAX_PLAYERS} players")
+
+    def attach(self, pid, kind, name, owner, t) -> tuple[Seat, object]:
+        """Give ``owner`` the player ``pid`` (new, in grace, or held by another connection).
+
+        Returns the seat and the previous owner token (to close with 4008), or None.
+        """
+        seat = self.seats.get(pid)
+        previous = None
+        if seat is None:
+            seat = Seat(pid, kind, self._free_slot())
+            self.seats[pid] = seat
+            color = PALETTE[seat.slot]
+            name = name or f"P{seat.slot + 1}"
+            self.game.add_player(pid, name, seat.slot, hex_color(color), kind)
+        else:
+            previous = seat.owner
+            if name:
+                self.game.players[pid].name = name
+        seat.owner = owner
+        seat.last_seq = None
+        seat.presses = None
+        self.game.set_connected(pid, True)
+        self.emit({"type": "create_player", "player": self.player_dict(pid)}, t)
+        return seat, previous
+
+    def detach(self, pid, owner, now):
+        """The connection ``owner`` left; the player waits ``grace_s`` for its owner to return."""
+        seat = self.seats.get(pid)
+        if seat is None or seat.owner is not owner:
+            return
+        seat.owner = None
+        seat.grace_until = now + self.grace_s
+        self.game.set_connected(pid, False)
+
+    def color(self, pid):
+        return PALETTE[self.seats[pid].slot]
+
+    def player_dict(self, pid):
+        return self.game.players[pid].to_dict(self.game.now)
+
+    # Inputs ----------------------------------------------------------------------------------
+
+    def input(self, pid, frame, t, aim=None):
+        """Apply one input frame: stale seq dropped, moves relayed, presses applied at once."""
+        seat = self.seats.get(pid)
+        if seat is None:
+            return
+        seq = frame["seq"]
+        if seat.last_seq is not None and not 1 <= (seq - seat.last_seq) & 0xFFFF <= 32767:
+            return
+        seat.last_seq = seq
+        x, y = frame["x"], frame["y"]
+        self.game.set_stick(pid, x, y, aim)
+        if (x, y) != seat.stick:
+            seat.stick = (x, y)
+            self.emit({"type": "move", "id": pid, "cseq": seq, "x": x, "y": y}, t, ("m", pid))
+        presses = frame["presses"]
+        old, seat.presses = seat.presses, presses
+        if old is None:
+            return
+        for _ in range(min((presses[0] - old[0]) & 0xFF, 4)):
+            ev = self.game.blink(pid)
+            if ev:
+                ev["cseq"] = seq
+                self.emit(ev, t)
+        for _ in range(min((presses[1] - old[1]) & 0xFF, 4)):
+            ev = self.game.shoot(pid)
+            if ev:
+                ev["cseq"] = seq
+                self.emit(ev, t)
+
+    def chat(self, sender, text, t):
+        self.emit({"type": "message", "from": sender, "text": text}, t)
+
+    # Clock -----------------------------------------------------------------------------------
+
+    def tick(self, now, t):
+        """Run the fixed-step game up to ``now``; send state at STATE_HZ; expire grace."""
+        if self.clock is None:
+            self.clock = now
+        steps = int((now - self.clock) * rules.TICK_HZ)
+        if steps > MAX_CATCHUP_TICKS:
+            steps = MAX_CATCHUP_TICKS
+            self.clock = now - 1 / rules.TICK_HZ * 0.5
+        self.clock += steps / rules.TICK_HZ
+        for _ in range(steps):
+            for ev in self.game.step():
+                self._on_event(ev, t)
+        for pid, seat in list(self.seats.items()):
+            if seat.owner is None and now >= seat.grace_until:
+                self.remove(pid, t)
+        if now >= self.next_state:
+            self.next_state += 1 / STATE_HZ
+            if self.next_state <= now:
+                self.next_state = now + 1 / STATE_HZ
+            self.emit(self.game.snapshot(), t, "state")
+
+    def _on_event(self, ev, t):
+        kind = ev["type"]
+        if kind == "hit":
+            self.emit(ev, t)
+            self.feedback(ev["id"], FEEDBACK_HIT, 150)
+        elif kind == "death":
+            self.feedback(ev["id"], FEEDBACK_DEATH, 600)
+        elif kind == "respawn":
+            self.feedback(ev["id"], FEEDBACK_RESPAWN, 100)
+
+    def remove(self, pid, t):
+        self.seats.pop(pid, None)
+        self.game.remove_player(pid)
+        self.emit({"type": "remove_player", "id": pid}, t)
+
+    def full_state(self, t) -> dict:
+        return self.stamp(self.game.snapshot(), t)
+
+    def summary(self):
+        return {
+            "players": len(self.seats),
+            "tick": self.game.tick,
+            "round": self.game.round_info(),
+        }

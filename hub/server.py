@@ -1,0 +1,228 @@
+"""The asyncio shell: one port for HTTP and WebSocket, the game clock, shutdown.
+
+Everything with a rule in it lives in plain objects (``rooms``, ``game``, ``codec``, ``relay``);
+this module moves bytes between them and the network.
+"""
+
+import asyncio
+import hmac
+import ipaddress
+import json
+import logging
+import signal
+import socket
+import time
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import serve
+
+from . import game as rules
+from . import static
+from .beacon import beacon_payload, parse_addr, run_beacon
+from .codec import CONTROLLER_MAX_BYTES, WINDOW_MAX_BYTES, Close
+from .config import Config
+from .health import health
+from .logs import Limiter, event
+from .relay import LocalFanout
+from .rooms import ROOM_NAME, STATE_HZ, Room
+
+SHUTDOWN_REASON = "hub shutting down; reconnect"
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def lan_ip() -> str:
+    """The address other machines on the LAN reach us at (no packet is sent)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(("10.255.255.255", 1))
+        return s.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+    finally:
+        s.close()
+
+
+class Hub:
+    def __init__(self, cfg: Config):
+        self.cfg = cfg
+        self.fanout = LocalFanout()
+        self.rooms: dict[str, Room] = {}
+        self.controllers: dict[object, object] = {}  # connection -> ControllerConn
+        self.windows: dict[object, object] = {}  # connection -> WindowConn
+        self.players: dict[tuple[str, str], object] = {}  # (room, pid) -> ControllerConn
+        self.bad_log = Limiter()
+        self.started = time.monotonic()
+        self.port = cfg.port
+        self.public_host = cfg.host
+        self.server = None
+        self.stopping = False
+
+    # Rooms -------------------------------------------------------------------------------------
+
+    def room(self, name: str) -> Room | None:
+        room = self.rooms.get(name)
+        if room is None:
+            if len(self.rooms) >= self.cfg.max_rooms:
+                return None
+            room = Room(
+                name,
+                publish=lambda msg, key, n=name: self.fanout.publish(n, msg, key),
+                feedback=lambda pid, kind, ms, n=name: self.feedback(n, pid, kind, ms),
+                grace_s=self.cfg.grace,
+            )
+            self.rooms[name] = room
+        return room
+
+    def feedback(self, room: str, pid: str, kind: int, ms: int):
+        c = self.players.get((room, pid))
+        if c is not None:
+            c.send_feedback(kind, ms)
+
+    async def clock(self):
+        """Fixed-rate game clock for every room; independent of any window."""
+        period = 1 / rules.TICK_HZ
+        nxt = time.monotonic()
+        while True:
+            now = time.monotonic()
+            t = time.time() * 1000
+            for name, room in list(self.rooms.items()):
+                room.tick(now, t)
+                if not room.seats and name != self.cfg.room and not self.room_has_windows(name):
+                    del self.rooms[name]
+            nxt += period
+            delay = nxt - time.monotonic()
+            if delay < -0.25:  # fell far behind (suspended laptop): don't spiral
+                nxt = time.monotonic()
+                delay = 0
+            await asyncio.sleep(max(0, delay))
+
+    def room_has_windows(self, name):
+        return bool(self.fanout.rooms.get(name))
+
+    # HTTP ----------------------------------------------------------------------------------------
+
+    def phone_url(self, room: str) -> str:
+        q = f"?room={room}&code={self.cfg.pairing_code}" if room else ""
+        return f"http://{self.public_host}:{self.port}/phone{q}"
+
+    def origin_ok(self, request) -> bool:
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True  # not a browser (firmware, Node, Python clients)
+        if origin in self.cfg.allow_origin:
+            return True
+        o = urlsplit(origin)
+        host = (request.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
+        oh = o.hostname or ""
+        return oh == host or is_loopback(oh) or oh == "localhost"
+
+    def process_request(self, conn, request):
+        url = urlsplit(request.path)
+        path = url.path
+        if path in ("/ws/controller", "/ws/window"):
+            if not self.origin_ok(request):
+                origin = request.headers.get("Origin", "")[:100]
+                if self.bad_log.allow():
+                    event("origin_rejected", logging.WARNING, origin=origin, path=path)
+                return static.text(
+                    403, f"origin {origin} not allowed; start the hub with --allow-origin {origin}"
+                )
+            limit = CONTROLLER_MAX_BYTES if path == "/ws/controller" else WINDOW_MAX_BYTES
+            conn.protocol.max_message_size = limit
+            return None
+        if path == "/healthz":
+            body = json.dumps(health(self)).encode()
+            return static.response(200, body, "application/json")
+        peer = (conn.remote_address or ("",))[0]
+        query = parse_qs(url.query)
+        if path == "/pairing.json":
+            if not is_loopback(peer):
+                return static.text(403, "pairing.json answers only on the hub's own machine")
+            body = {
+                "room": self.cfg.room,
+                "code": self.cfg.pairing_code,
+                "phone_url": self.phone_url(self.cfg.room),
+            }
+            return static.response(200, json.dumps(body).encode(), "application/json")
+        if path == "/qr.svg":
+            code = query.get("code", [""])[0]
+            if not hmac.compare_digest(code.encode(), self.cfg.pairing_code.encode()):
+                return static.text(403, "qr.svg needs ?code= with the pairing code")
+            room = query.get("room", [self.cfg.room])[0]
+            if not ROOM_NAME.fullmatch(room):
+                return static.text(400, "bad room name")
+            return static.response(200, static.qr_svg(self.phone_url(room)), "image/svg+xml")
+        return static.serve_file(path)
+
+    # WebSocket -----------------------------------------------------------------------------------
+
+    async def handler(self, conn):
+        from .conns import handle  # late import keeps the module graph simple
+
+        await handle(self, conn)
+
+    # Run -----------------------------------------------------------------------------------------
+
+    async def run(self, ready=None):
+        cfg = self.cfg
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        self.server = await serve(
+            self.handler,
+            cfg.host,
+            cfg.port,
+            process_request=self.process_request,
+            compression=None,
+            max_size=WINDOW_MAX_BYTES,
+            open_timeout=cfg.handshake_timeout,
+            ping_interval=2,
+            ping_timeout=20,
+            close_timeout=2,
+            max_queue=64,
+        )
+        self.port = self.server.sockets[0].getsockname()[1]
+        self.public_host = lan_ip() if cfg.host in ("0.0.0.0", "::", "") else cfg.host
+        self.room(cfg.room)
+        tasks = [loop.create_task(self.clock())]
+        if cfg.beacon:
+            payload = beacon_payload(self.port, cfg.name)
+            tasks.append(loop.create_task(run_beacon(payload, parse_addr(cfg.beacon_addr))))
+        self.banner()
+        if ready:
+            ready(self)
+        await stop.wait()
+        await self.shutdown(tasks)
+
+    def banner(self):
+        cfg, host, port = self.cfg, self.public_host, self.port
+        lines = [
+            f"blinkshot hub listening on http://{cfg.host}:{port}",
+            f"  game:        http://{host}:{port}/",
+            f"  phone:       {self.phone_url(cfg.room)}",
+            f"  dashboard:   http://{host}:{port}/dashboard",
+            f"  controllers: ws://{host}:{port}/ws/controller?room={cfg.room}&code=<code>",
+            f"  room: {cfg.room}   pairing code: {cfg.pairing_code}",
+            f"  state {STATE_HZ} Hz, tick {rules.TICK_HZ} Hz, grace {cfg.grace:g} s, beacon "
+            + (cfg.beacon_addr if cfg.beacon else "off"),
+        ]
+        print("\n".join(lines), flush=True)
+
+    async def shutdown(self, tasks):
+        self.stopping = True
+        event("shutdown", connections=len(self.controllers) + len(self.windows))
+        for task in tasks:
+            task.cancel()
+        self.server.close(close_connections=True, code=Close.GOING_AWAY, reason=SHUTDOWN_REASON)
+        try:
+            await asyncio.wait_for(self.server.wait_closed(), 5)
+        except TimeoutError:
+            event("shutdown_timeout", logging.WARNING)
+        event("stopped")

@@ -1,0 +1,273 @@
+// Canvas drawing of the arena. The world is ARENA units (1600 x 900 by default) whatever the
+// window size: `fit()` scales it to the canvas with letterboxing, and everything is drawn in
+// world units through that one transform. Effects (blink trails, hits, muzzle flashes) run on
+// the window's own clock so they appear the moment their message arrives.
+
+const RADIUS = 20;
+const SHOT_RADIUS = 8;
+const GRID = 100;
+const EFFECT_MS = { blink: 450, hit: 500, death: 900, muzzle: 160 };
+
+/** Scale and offset that fit a w x h world into a cw x ch canvas, centred (letterboxed). */
+export function fit(cw, ch, w, h) {
+  const scale = Math.min(cw / w, ch / h);
+  return { scale, ox: (cw - w * scale) / 2, oy: (ch - h * scale) / 2 };
+}
+
+export class Renderer {
+  constructor(canvas, { arena = { w: 1600, h: 900 } } = {}) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext("2d");
+    this.arena = arena;
+    this.view = fit(1, 1, arena.w, arena.h);
+    this.effects = [];
+    this.me = null; // id of this window's keyboard player, drawn with a marker
+  }
+
+  setArena(arena) {
+    this.arena = { w: arena.w, h: arena.h };
+  }
+
+  /** Size the backing store to the element's CSS size times the device pixel ratio. */
+  resize() {
+    const dpr = globalThis.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(this.canvas.clientWidth * dpr));
+    const h = Math.max(1, Math.round(this.canvas.clientHeight * dpr));
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+    }
+    this.view = fit(w, h, this.arena.w, this.arena.h);
+    this.dpr = dpr;
+  }
+
+  /** World coordinates of a point given in CSS pixels relative to the canvas. */
+  toWorld(px, py) {
+    const { scale, ox, oy } = this.view;
+    return [(px * this.dpr - ox) / scale, (py * this.dpr - oy) / scale];
+  }
+
+  // ---- effects, started when their message arrives (`now` = performance.now()) ----
+
+  addBlink(from, to, color, now) {
+    this.effects.push({ kind: "blink", from, to, color, start: now });
+  }
+
+  addHit(x, y, damage, dead, now) {
+    this.effects.push({ kind: dead ? "death" : "hit", x, y, damage, start: now });
+  }
+
+  addMuzzle(x, y, color, now) {
+    this.effects.push({ kind: "muzzle", x, y, color, start: now });
+  }
+
+  // ---- drawing ----
+
+  /** Draw one frame: `world` from Interpolator.sample(), or null before the first state. */
+  draw(world, now) {
+    this.resize();
+    const { ctx } = this;
+    const { scale, ox, oy } = this.view;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = "#05070d";
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.setTransform(scale, 0, 0, scale, ox, oy);
+    this.drawArena();
+    if (world) {
+      for (const s of world.projectiles) this.drawProjectile(s, world.colors);
+      for (const p of world.players) if (!p.alive) this.drawPlayer(p);
+      for (const p of world.players) if (p.alive) this.drawPlayer(p);
+    }
+    this.drawEffects(now);
+  }
+
+  drawArena() {
+    const { ctx } = this;
+    const { w, h } = this.arena;
+    const bg = ctx.createRadialGradient(w / 2, h / 2, 50, w / 2, h / 2, w * 0.65);
+    bg.addColorStop(0, "#172036");
+    bg.addColorStop(1, "#0c1120");
+    ctx.fillStyle = bg;
+    ctx.fillRect(0, 0, w, h);
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = "rgba(120, 150, 220, 0.08)";
+    ctx.beginPath();
+    for (let x = GRID; x < w; x += GRID) {
+      ctx.moveTo(x, 0);
+      ctx.lineTo(x, h);
+    }
+    for (let y = GRID; y < h; y += GRID) {
+      ctx.moveTo(0, y);
+      ctx.lineTo(w, y);
+    }
+    ctx.stroke();
+    ctx.strokeStyle = "rgba(120, 150, 220, 0.18)";
+    ctx.beginPath();
+    ctx.arc(w / 2, h / 2, 120, 0, Math.PI * 2);
+    ctx.stroke();
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = "#3b82f6";
+    ctx.shadowColor = "#3b82f6";
+    ctx.shadowBlur = 18;
+    ctx.strokeRect(2, 2, w - 4, h - 4);
+    ctx.shadowBlur = 0;
+  }
+
+  drawPlayer(p) {
+    const { ctx } = this;
+    const color = p.color || "#cccccc";
+    ctx.save();
+    ctx.translate(p.x, p.y);
+    if (!p.alive) ctx.globalAlpha = 0.28;
+    else if (!p.connected) ctx.globalAlpha = 0.5;
+    // Aim: a small wedge just outside the body.
+    const [ax, ay] = p.aim || [1, 0];
+    const angle = Math.atan2(ay, ax);
+    ctx.save();
+    ctx.rotate(angle);
+    ctx.fillStyle = color;
+    ctx.beginPath();
+    ctx.moveTo(RADIUS + 14, 0);
+    ctx.lineTo(RADIUS + 4, -7);
+    ctx.lineTo(RADIUS + 4, 7);
+    ctx.closePath();
+    ctx.fill();
+    ctx.restore();
+    // Body with a soft glow.
+    ctx.shadowColor = color;
+    ctx.shadowBlur = p.alive ? 22 : 0;
+    const body = ctx.createRadialGradient(-6, -6, 3, 0, 0, RADIUS);
+    body.addColorStop(0, lighten(color, 0.45));
+    body.addColorStop(1, color);
+    ctx.fillStyle = body;
+    ctx.beginPath();
+    ctx.arc(0, 0, RADIUS, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.shadowBlur = 0;
+    ctx.lineWidth = p.id === this.me ? 4 : 2;
+    ctx.strokeStyle = p.id === this.me ? "#ffffff" : "rgba(255,255,255,0.55)";
+    ctx.stroke();
+    // Blink cooldown as an arc around the body.
+    if (p.alive && p.blink_cd > 0) {
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "rgba(255,255,255,0.35)";
+      ctx.beginPath();
+      const left = Math.min(1, p.blink_cd / 2000);
+      ctx.arc(0, 0, RADIUS + 6, -Math.PI / 2, -Math.PI / 2 + left * Math.PI * 2);
+      ctx.stroke();
+    }
+    // Name and HP bar above.
+    ctx.font = "600 17px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = "rgba(5,7,13,0.85)";
+    ctx.strokeText(p.name, 0, -RADIUS - 16);
+    ctx.fillStyle = "#f1f5f9";
+    ctx.fillText(p.name, 0, -RADIUS - 16);
+    const bw = 48;
+    const hp = Math.max(0, Math.min(1, (p.hp ?? 100) / 100));
+    ctx.fillStyle = "rgba(5,7,13,0.8)";
+    ctx.fillRect(-bw / 2 - 1, -RADIUS - 13, bw + 2, 7);
+    ctx.fillStyle = hp > 0.5 ? "#22c55e" : hp > 0.25 ? "#facc15" : "#ef4444";
+    ctx.fillRect(-bw / 2, -RADIUS - 12, bw * hp, 5);
+    if (!p.alive) {
+      ctx.globalAlpha = 0.9;
+      ctx.fillStyle = "#f8fafc";
+      ctx.font = "700 15px system-ui, sans-serif";
+      ctx.textBaseline = "middle";
+      ctx.fillText("respawning", 0, RADIUS + 16);
+    }
+    ctx.restore();
+  }
+
+  drawProjectile(s, colors) {
+    const { ctx } = this;
+    const color = colors?.get(s.owner) || "#fb923c";
+    const speed = Math.hypot(s.vx, s.vy) || 1;
+    const tx = s.x - (s.vx / speed) * 34;
+    const ty = s.y - (s.vy / speed) * 34;
+    const tail = ctx.createLinearGradient(s.x, s.y, tx, ty);
+    tail.addColorStop(0, withAlpha(color, 0.75));
+    tail.addColorStop(1, withAlpha(color, 0));
+    ctx.strokeStyle = tail;
+    ctx.lineWidth = SHOT_RADIUS * 1.6;
+    ctx.lineCap = "round";
+    ctx.beginPath();
+    ctx.moveTo(s.x, s.y);
+    ctx.lineTo(tx, ty);
+    ctx.stroke();
+    ctx.shadowColor = color;
+    ctx.shadowBlur = 20;
+    ctx.fillStyle = "#fff7ed";
+    ctx.beginPath();
+    ctx.arc(s.x, s.y, SHOT_RADIUS, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = color;
+    ctx.stroke();
+    ctx.shadowBlur = 0;
+  }
+
+  drawEffects(now) {
+    const { ctx } = this;
+    this.effects = this.effects.filter((e) => now - e.start < EFFECT_MS[e.kind]);
+    for (const e of this.effects) {
+      const k = (now - e.start) / EFFECT_MS[e.kind]; // 0 -> 1
+      ctx.save();
+      ctx.globalAlpha = 1 - k;
+      if (e.kind === "blink") {
+        ctx.strokeStyle = e.color;
+        ctx.lineWidth = 10 * (1 - k) + 2;
+        ctx.setLineDash([14, 10]);
+        ctx.beginPath();
+        ctx.moveTo(e.from[0], e.from[1]);
+        ctx.lineTo(e.to[0], e.to[1]);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        for (const [x, y, r] of [
+          [e.from[0], e.from[1], RADIUS * (1 - k)],
+          [e.to[0], e.to[1], RADIUS + 30 * k],
+        ]) {
+          ctx.lineWidth = 3;
+          ctx.beginPath();
+          ctx.arc(x, y, Math.max(1, r), 0, Math.PI * 2);
+          ctx.stroke();
+        }
+      } else if (e.kind === "muzzle") {
+        ctx.fillStyle = e.color;
+        ctx.beginPath();
+        ctx.arc(e.x, e.y, 6 + 16 * k, 0, Math.PI * 2);
+        ctx.fill();
+      } else {
+        const dead = e.kind === "death";
+        ctx.strokeStyle = dead ? "#f8fafc" : "#ef4444";
+        ctx.lineWidth = dead ? 5 : 4;
+        ctx.beginPath();
+        ctx.arc(e.x, e.y, RADIUS + (dead ? 70 : 26) * k, 0, Math.PI * 2);
+        ctx.stroke();
+        ctx.fillStyle = dead ? "#f8fafc" : "#fca5a5";
+        ctx.font = `800 ${dead ? 26 : 20}px system-ui, sans-serif`;
+        ctx.textAlign = "center";
+        ctx.fillText(dead ? "KO" : `-${e.damage}`, e.x + 26, e.y - RADIUS - 34 - 30 * k);
+      }
+      ctx.restore();
+    }
+  }
+}
+
+function parseHex(color) {
+  const m = /^#([0-9a-f]{6})$/i.exec(color || "");
+  const n = m ? parseInt(m[1], 16) : 0xcccccc;
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+function lighten(color, k) {
+  const [r, g, b] = parseHex(color).map((c) => Math.round(c + (255 - c) * k));
+  return `rgb(${r},${g},${b})`;
+}
+
+function withAlpha(color, a) {
+  const [r, g, b] = parseHex(color);
+  return `rgba(${r},${g},${b},${a})`;
+}
