@@ -43,15 +43,23 @@ class Refused(Exception):
     """A problem the user must fix; the message says what and how. Exit code 2."""
 
 
-def load_pinrules():
-    sys.path.insert(0, str(FIRMWARE / "blinkshot"))
+def load_firmware_checks():
+    """(pinrules, firmware config validator or None), imported from firmware/blinkshot/."""
+    sys.path.insert(0, str(FIRMWARE))
     try:
-        import pinrules
+        from blinkshot import pinrules
     except ImportError as exc:
         raise Refused(f"firmware/blinkshot/pinrules.py is missing or broken ({exc})") from exc
     finally:
         sys.path.pop(0)
-    return pinrules
+    sys.path.insert(0, str(FIRMWARE))
+    try:
+        from blinkshot import config as device_config
+    except ImportError:  # the firmware's own check is a second opinion; ours still runs
+        device_config = None
+    finally:
+        sys.path.pop(0)
+    return pinrules, getattr(device_config, "validate", None)
 
 
 def load_pinmap(board):
@@ -102,14 +110,19 @@ def build_config(args, env, existing, prompt=None):
     """The config to write: defaults, the board's pins, the existing file, then updates."""
     pinmap = load_pinmap(args.board)
     pins, chip, pullup = flashconfig.pins_from_pinmap(pinmap)
-    base = dict(DEFAULTS, pins=pins, external_pullup=pullup, board=args.board)
-    if existing.get("board", args.board) != args.board:
+    base = dict(DEFAULTS, pins=pins, external_pullup=pullup, chip=chip)
+    if existing.get("chip", chip) != chip:  # another chip: its own pin map, not the old pins
         existing = {k: v for k, v in existing.items() if k not in ("pins", "external_pullup")}
     updates, problems = updates_from(args, env)
     config = flashconfig.merge(flashconfig.merge(base, existing), updates)
     if "wifi_password" not in config and prompt is not None and config.get("wifi_ssid"):
         config["wifi_password"] = prompt(f"WiFi password for {config['wifi_ssid']!r}: ")
-    problems += flashconfig.check_config(config, load_pinrules(), chip)
+    pinrules, device_validate = load_firmware_checks()
+    problems += flashconfig.check_config(config, pinrules, chip)
+    if device_validate is not None:
+        # What the board itself would refuse at boot, so make config refuses it first.
+        _, device_problems = device_validate(config)
+        problems += flashconfig.new_problems(problems, device_problems)
     return config, problems
 
 
@@ -156,8 +169,7 @@ def cmd_config(args, env):
     prompt = _getpass if sys.stdin.isatty() else None
     config, problems = build_config(args, env, read_existing(path), prompt)
     if problems:
-        lines = "\n".join(f"  {field}: {message}" for field, message in problems)
-        raise Refused(f"config not written, {len(problems)} problem(s):\n{lines}")
+        raise Refused(f"config not written, {len(problems)} problem(s):\n{_lines(problems)}")
     write_config(path, config)
     print(f"wrote {_show(path)}:\n{describe(config)}", flush=True)
     return config
@@ -175,8 +187,7 @@ def cmd_flash(args, env):
     else:
         _, problems = build_config(args, {}, read_existing(path))
         if problems:
-            lines = "\n".join(f"  {field}: {message}" for field, message in problems)
-            raise Refused(f"{_show(path)} has problems; fix with make config ...:\n{lines}")
+            raise Refused(f"{_show(path)} has problems; fix with make config:\n{_lines(problems)}")
     link = boardlink.BoardLink(args.port, resume=args.resume, timeout=args.timeout)
     uploads = flashplan.plan(firmware_sources(), mpy=not args.no_mpy)
     check_upload_set(uploads)
@@ -217,6 +228,14 @@ def _after(reset):
     if reset == "hard":
         return "the board is restarting into the firmware (make repl PORT=... to watch it)"
     return "not reset; press the board's EN/RESET button to start it"
+
+
+def _lines(problems):
+    """One line per problem, led by its field unless the message already names it."""
+    out = []
+    for field, message in problems:
+        out.append(f"  {message}" if message.startswith(field) else f"  {field}: {message}")
+    return "\n".join(out)
 
 
 def _show(path):

@@ -17,9 +17,11 @@ _HUB = re.compile(r"^ws://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])(:([0-9]{1,5}))?(/[^
 def pins_from_pinmap(pinmap):
     """(pins, chip, external_pullup) from a hardware/pinmaps/*.json document."""
     pins = pinmap.get("pins", pinmap)
+    off = pinmap.get("off_by_default", [])  # wired on the map, but most builds leave it out
     chip = pinmap.get("chip", "esp32")
     pullup = pinmap.get("external_pullup", [])
-    return {k: pins.get(k) for k in PIN_NAMES if k in pins}, chip, list(pullup)
+    pins = {k: (None if k in off else pins.get(k)) for k in PIN_NAMES if k in pins}
+    return pins, chip, list(pullup)
 
 
 def parse_pin_overrides(items):
@@ -124,6 +126,12 @@ def _check_pins(config, pinrules, chip):
 
 def _pin_field(field):
     return f"pins.{field}" if field in PIN_NAMES else field
+
+
+def new_problems(known, more):
+    """The problems in `more` about fields `known` does not already cover."""
+    seen = {f.removeprefix("pins.") for f, _ in known}
+    return [(_pin_field(f), m) for f, m in more if f.removeprefix("pins.") not in seen]
 
 
 def redacted(config):
