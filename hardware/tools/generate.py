@@ -10,6 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import diagram  # noqa: E402
 import pinmap  # noqa: E402
 
 ROOT = pinmap.ROOT
@@ -42,6 +43,8 @@ def default_pins_source(pm):
 def outputs():
     """{path: text} of every generated file."""
     out = {DEFAULT_PINS: default_pins_source(pinmap.load(pinmap.DEFAULT_BOARD))}
+    for board in pinmap.board_names():
+        out[ROOT / "hardware" / "diagrams" / f"{board}.svg"] = diagram.render(pinmap.load(board))
     return out
 
 
