@@ -269,15 +269,19 @@ export class BlinkshotClient {
     return this.send({ type: "message", text });
   }
 
-  /** Play from this window as a keyboard/touch player; kept across reconnects. */
-  join(name) {
-    checkWindowMessage({ type: "join", name }); // throws on a bad name before remembering it
-    this.joinedAs = name;
-    return this.connected ? this._sendJoin(name) : false;
+  /**
+   * Play from this window as a keyboard/touch player; repeated after every reconnect. `id`
+   * (4-32 of A-Z a-z 0-9 _ -), if given, keeps the same player across reloads and reconnects.
+   */
+  join(name, id) {
+    const msg = id === undefined ? { type: "join", name } : { type: "join", name, id };
+    checkWindowMessage(msg); // throws on a bad name before remembering it
+    this.joinedAs = msg;
+    return this.connected ? this._sendJoin(msg) : false;
   }
 
-  _sendJoin(name) {
-    const sent = this.send({ type: "join", name });
+  _sendJoin(msg) {
+    const sent = this.send(msg);
     // The hub takes a connection's first input frame as the baseline for the press counters;
     // send it now so the player's first real press is not swallowed.
     this._input.seq = 0;

@@ -41,6 +41,7 @@ const STICK_MAX = 1000;
 const NAME_MAX = 16;
 const CHAT_MAX = 200;
 const ID_RE = /^[0-9a-f]{4,32}$/;
+const TOKEN_RE = /^[A-Za-z0-9_-]{4,32}$/;
 
 /** A frame that breaks the protocol; `code` is the close code the hub answers it with. */
 export class ProtocolError extends Error {
@@ -77,12 +78,17 @@ function checkPresses(presses) {
 
 // ---- controller -> hub -------------------------------------------------------------------
 
-/** Hello: type, protocol version, compact UTF-8 JSON {id, fw, name, reset, config}. */
-export function encodeHello({ id, fw = "", name = "", reset = "unknown", config = {} }, proto = PROTO) {
+/**
+ * Hello: type, protocol version, compact UTF-8 JSON {id, fw, name, reset, config[, kind]}.
+ * `kind` ("controller" | "phone") is added only when given, so firmware hellos stay as they are.
+ */
+export function encodeHello({ id, fw = "", name = "", reset = "unknown", config = {}, kind }, proto = PROTO) {
   if (typeof id !== "string" || !ID_RE.test(id)) {
     throw malformed("hello id must be 4-32 lowercase hex digits");
   }
-  const json = encoder.encode(JSON.stringify({ id, fw, name, reset, config }));
+  const body = { id, fw, name, reset, config };
+  if (kind !== undefined) body.kind = kind;
+  const json = encoder.encode(JSON.stringify(body));
   if (json.length > HELLO_JSON_MAX) throw malformed("hello JSON is longer than 1024 bytes");
   const out = new Uint8Array(2 + json.length);
   out[0] = HELLO;
@@ -254,6 +260,9 @@ const WINDOW_CHECKS = {
   join(m) {
     const name = typeof m.name === "string" ? m.name.trim() : "";
     if (name.length < 1 || name.length > NAME_MAX) throw malformed("name must be 1-16 characters");
+    if (m.id !== undefined && (typeof m.id !== "string" || !TOKEN_RE.test(m.id))) {
+      throw malformed("join id must be 4-32 characters of A-Z a-z 0-9 _ -");
+    }
   },
   input(m) {
     if (!isInt(m.seq, 0, 0xffff)) throw malformed("seq must be an integer 0..65535");

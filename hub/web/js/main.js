@@ -1,0 +1,274 @@
+// Game page wiring: pairing code -> BlinkshotClient -> Interpolator -> Renderer, plus the HUD,
+// keyboard/mouse play and the test hook `window.blinkshot`.
+
+import { BlinkshotClient } from "./client.js";
+import * as hud from "./hud.js";
+import { KeyboardMouse } from "./input.js";
+import { DELAY_MS, Interpolator } from "./interp.js";
+import { Renderer } from "./render.js";
+
+const EVENT_LOG_MAX = 1000;
+const LATENCY_KEEP_MS = 5000;
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+const params = new URLSearchParams(location.search);
+const room = params.get("room") || "default";
+const canvas = document.getElementById("arena");
+const renderer = new Renderer(canvas);
+const interp = new Interpolator();
+const events = [];
+const latency = new Map(); // player id -> {hub: ms, ctrl: ms, at: local ms}
+let stateLatency = null;
+let lastStateAt = 0;
+let drawn = null; // the last sampled world, as drawn
+let myId = null;
+const fps = { frames: 0, since: performance.now(), value: 0 };
+
+/** The pairing code: ?code=, else /pairing.json on the hub's own machine, else ask. */
+async function pairing() {
+  const info = { code: params.get("code"), room, phoneUrl: null };
+  if (LOOPBACK.has(location.hostname)) {
+    try {
+      const r = await fetch("/pairing.json", { cache: "no-store" });
+      if (r.ok) {
+        const j = await r.json();
+        info.code ??= j.code;
+        if (j.room === room) info.phoneUrl = j.phone_url;
+      }
+    } catch {
+      // Hub not reachable yet: the client's reconnect overlay explains; ask below if needed.
+    }
+  }
+  info.code ??= localStorage.getItem(`blinkshot.code.${location.host}`);
+  if (!info.code) info.code = await askCode("Enter the pairing code shown by the hub.");
+  return info;
+}
+
+function askCode(text, title = "Pairing code") {
+  hud.showOverlay({ title, text, askCode: true });
+  return new Promise((resolve) => {
+    const form = document.getElementById("code-form");
+    form.onsubmit = (e) => {
+      e.preventDefault();
+      const code = document.getElementById("code-input").value.trim();
+      if (!/^\d{6}$/.test(code)) return;
+      hud.showOverlay({ title: "Connecting…", spinner: true });
+      resolve(code);
+    };
+  });
+}
+
+function noteLatency(msg, at, client) {
+  if (typeof msg.id !== "string") return;
+  const entry = latency.get(msg.id) ?? {};
+  const hub = client.latency(msg, at);
+  // Clamped: on one machine the true figure is ~0 and the clock estimate is good to +-rtt/2.
+  entry.hub = hub === null ? null : Math.max(0, hub);
+  if (Number.isFinite(msg.ct) && Number.isFinite(msg.t)) entry.ctrl = msg.t - msg.ct;
+  entry.at = at;
+  latency.set(msg.id, entry);
+}
+
+function logEvent(msg, at) {
+  events.push({ ...msg, received: at });
+  if (events.length > EVENT_LOG_MAX) events.splice(0, events.length - EVENT_LOG_MAX);
+}
+
+function playerName(id) {
+  return drawn?.players.find((p) => p.id === id)?.name ?? interp.latest?.players.find((p) => p.id === id)?.name ?? id;
+}
+
+function wire(client) {
+  client.on("welcome", (msg) => {
+    interp.reset();
+    renderer.setArena(msg.arena);
+    hud.setConnected(true);
+    hud.showOverlay(null);
+    if (msg.phone_url) hud.showPairing({ code: client.code, room, phoneUrl: msg.phone_url });
+    localStorage.setItem(`blinkshot.code.${location.host}`, client.code);
+  });
+  client.on("state", (msg, at) => {
+    interp.push(msg, Number.isFinite(msg.t) ? msg.t : client.hubNow());
+    lastStateAt = at;
+    const l = client.latency(msg, at);
+    stateLatency = l === null ? null : Math.max(0, l);
+    hud.showScores(msg.players);
+  });
+  client.on("*", (msg, at) => {
+    if (msg.type === "state" || msg.type === "pong" || msg.type === "welcome") return;
+    logEvent(msg, at);
+    noteLatency(msg, at, client);
+  });
+  const now = () => performance.now();
+  const colorOf = (id) => interp.latest?.players.find((p) => p.id === id)?.color ?? "#ffffff";
+  client.on("blink", (msg) => {
+    interp.noteBlink(msg.id, msg.to, msg.t);
+    renderer.addBlink(msg.from, msg.to, colorOf(msg.id), now());
+  });
+  client.on("shoot", (msg) => {
+    interp.noteShot(msg.projectile, msg.t);
+    renderer.addMuzzle(msg.projectile.x, msg.projectile.y, colorOf(msg.id), now());
+  });
+  client.on("hit", (msg) => {
+    const p = drawn?.players.find((q) => q.id === msg.id);
+    const before = interp.latest?.players.find((q) => q.id === msg.id)?.hp ?? msg.hp + 25;
+    if (p) renderer.addHit(p.x, p.y, Math.max(0, before - msg.hp), msg.dead, now());
+    if (msg.dead) hud.addChat("", `${playerName(msg.by)} knocked out ${playerName(msg.id)}`, { system: true });
+  });
+  client.on("message", (msg) => hud.addChat(msg.from, msg.text));
+  client.on("create_player", (msg) => hud.addChat("", `${msg.player.name} joined`, { system: true }));
+  client.on("remove_player", (msg) => hud.addChat("", `${playerName(msg.id)} left`, { system: true }));
+  client.on("round", (msg) => {
+    const who = msg.winner ? `${playerName(msg.winner)} won. ` : "";
+    hud.addChat("", `${who}Round ${msg.round} starts`, { system: true });
+  });
+  client.on("close", (c) => {
+    hud.setConnected(false);
+    const why = c.reason ? `${c.reason} (${c.code})` : `connection lost (${c.code})`;
+    if (c.code === 4004) {
+      askCode(`${c.reason || "Wrong pairing code."} Enter the code shown by the hub.`, "Wrong pairing code").then((code) => {
+        client.code = code;
+        client.connect();
+      });
+    } else if (c.reconnect) {
+      hud.showOverlay({ title: "Reconnecting…", text: `${why}. Next try in ${(c.delay / 1000).toFixed(1)} s.`, spinner: true });
+    } else if (c.fatal) {
+      hud.showOverlay({ title: "Disconnected", text: `${why}. Reload the page to try again.` });
+    }
+  });
+}
+
+function stats(client) {
+  const nowLocal = client.now();
+  const players = (interp.latest?.players ?? []).map((p) => {
+    const l = latency.get(p.id);
+    const fresh = l && nowLocal - l.at < LATENCY_KEEP_MS;
+    return {
+      id: p.id,
+      name: p.name,
+      color: p.color,
+      kind: p.kind,
+      controller_to_hub_ms: p.link_ms ?? (fresh ? l.ctrl : null) ?? null,
+      hub_to_window_ms: fresh && l.hub !== null ? l.hub : stateLatency,
+    };
+  });
+  return { fps: fps.value, rtt_ms: client.rtt, clock_offset_ms: client.clockOffset, state_ms: stateLatency, players };
+}
+
+function exposeHook(client) {
+  window.blinkshot = {
+    /** Latest hub state with, per player and projectile, where this window drew it last frame. */
+    state() {
+      const s = interp.latest;
+      if (!s) return null;
+      const at = new Map((drawn?.players ?? []).map((p) => [p.id, p]));
+      return {
+        connected: client.connected,
+        window: client.welcome?.window ?? null,
+        me: myId,
+        tick: s.tick,
+        t: s.t,
+        round: s.round,
+        players: s.players.map((p) => ({ ...p, drawn: at.has(p.id) ? { x: at.get(p.id).x, y: at.get(p.id).y } : null })),
+        projectiles: s.projectiles,
+        drawn_projectiles: drawn?.projectiles ?? [],
+      };
+    },
+    stats: () => stats(client),
+    events,
+    overlay: hud.overlayState,
+    client,
+  };
+}
+
+function setupPlay(client, input) {
+  const form = document.getElementById("join-form");
+  const nameInput = document.getElementById("join-name");
+  nameInput.value = localStorage.getItem("blinkshot.name") ?? "";
+  let token = sessionStorage.getItem("blinkshot.player");
+  if (!token) {
+    token = `${Math.random().toString(36).slice(2, 10)}${Date.now().toString(36)}`.slice(0, 16);
+    sessionStorage.setItem("blinkshot.player", token);
+  }
+  form.onsubmit = (e) => {
+    e.preventDefault();
+    const name = nameInput.value.trim();
+    if (!name) return;
+    localStorage.setItem("blinkshot.name", name);
+    client.join(name, token);
+    myId = `k-${token}`;
+    renderer.me = myId;
+    input.enable();
+    form.hidden = true;
+    document.getElementById("controls").hidden = false;
+    nameInput.blur();
+  };
+  if (params.get("play")) {
+    nameInput.value = params.get("play");
+    form.requestSubmit();
+  }
+}
+
+function setupKeys(client) {
+  const chatInput = document.getElementById("chat-input");
+  document.getElementById("chat-form").onsubmit = (e) => {
+    e.preventDefault();
+    const text = chatInput.value.trim();
+    if (text && client.connected) {
+      client.chat(text.slice(0, 200));
+      chatInput.value = "";
+    }
+    chatInput.blur();
+  };
+  document.getElementById("pairing-toggle").onclick = () => hud.togglePanel("pairing", false);
+  window.addEventListener("keydown", (e) => {
+    const typing = e.target?.tagName === "INPUT";
+    if (e.key === "Escape" && typing) e.target.blur();
+    if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === "Enter") {
+      chatInput.focus();
+      e.preventDefault();
+    } else if (e.code === "KeyL") {
+      hud.togglePanel("latency");
+    } else if (e.code === "KeyQ") {
+      hud.togglePanel("pairing");
+    }
+  });
+}
+
+function frame(client, input) {
+  const t = performance.now();
+  fps.frames += 1;
+  if (t - fps.since >= 1000) {
+    fps.value = (fps.frames * 1000) / (t - fps.since);
+    fps.frames = 0;
+    fps.since = t;
+    hud.showLatency(stats(client));
+  }
+  drawn = interp.sample(client.hubNow() - DELAY_MS);
+  if (drawn) drawn.colors = new Map(drawn.players.map((p) => [p.id, p.color]));
+  renderer.draw(drawn, t);
+  input.update();
+  if (interp.latest) hud.showRound(interp.latest.round, client.now() - lastStateAt);
+  requestAnimationFrame(() => frame(client, input));
+}
+
+async function start() {
+  hud.showOverlay({ title: "Connecting…", spinner: true });
+  const info = await pairing();
+  hud.showPairing({ code: info.code, room, phoneUrl: info.phoneUrl ?? `${location.origin}/phone?room=${encodeURIComponent(room)}&code=${info.code}` });
+  const client = new BlinkshotClient({ url: location.origin, room, code: info.code });
+  const myPosition = () => {
+    const me = drawn?.players.find((p) => p.id === myId);
+    return me ? [me.x, me.y] : null;
+  };
+  const input = new KeyboardMouse(client, canvas, (x, y) => renderer.toWorld(x, y), myPosition);
+  wire(client);
+  exposeHook(client);
+  setupPlay(client, input);
+  setupKeys(client);
+  client.connect();
+  requestAnimationFrame(() => frame(client, input));
+}
+
+start();
