@@ -152,6 +152,7 @@ describe("BlinkshotClient", () => {
     assert.equal(inputs.at(-1).buttons, 2);
     assert.deepEqual(inputs.at(-1).aim, [0, -1000]);
     assert.throws(() => client.join(""), /name must be 1-16/);
+    assert.throws(() => client.join("Kim", "bad id!"), /join id must be/);
     assert.throws(() => client.setButton("jump", true), /unknown button jump/);
   });
 
@@ -205,9 +206,10 @@ describe("BlinkshotClient", () => {
     const client = makeClient(hub);
     const closes = [];
     client.on("close", (c) => closes.push(c));
-    client.join("Kim");
+    client.join("Kim", "tab-1234");
     client.connect();
     await hub.until(() => hub.conns.length === 1 && hub.conns[0].received.length >= 1, "first join");
+    assert.deepEqual(hub.conns[0].received[0], { type: "join", name: "Kim", id: "tab-1234" });
     hub.conns[0].sock.close(1001, "hub shutting down; reconnect");
     await hub.until(() => hub.conns.length === 2 && hub.conns[1].received.some((m) => m.type === "join"), "second join");
     assert.equal(closes[0].code, 1001);
@@ -216,6 +218,7 @@ describe("BlinkshotClient", () => {
     // The new connection starts a fresh input baseline at seq 1.
     await hub.until(() => hub.conns[1].received.some((m) => m.type === "input"), "baseline");
     assert.equal(hub.conns[1].received.find((m) => m.type === "input").seq, 1);
+    assert.deepEqual(hub.conns[1].received[0], { type: "join", name: "Kim", id: "tab-1234" });
   });
 
   test("keeps retrying with growing delays while the hub is down, then reconnects", async () => {
