@@ -4,6 +4,7 @@ import asyncio
 import hmac
 import itertools
 import logging
+import socket
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,6 +26,7 @@ from .relay import WindowSink
 from .rooms import ROOM_NAME, STATE_HZ, RoomFull
 
 _window_ids = itertools.count(1)
+WINDOW_SNDBUF = 64 * 1024
 
 
 def now_ms() -> float:
@@ -188,6 +190,9 @@ class WindowConn(Base):
         self.room = room = self.hub.room(self.room_name)
         if room is None:
             raise Rejected(Close.FULL, "hub has too many rooms; use an existing room")
+        sock = self.conn.transport.get_extra_info("socket")
+        if sock is not None:  # bound what the kernel hides, so "behind" is seen and acted on
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, WINDOW_SNDBUF)
         sink = self.sink = WindowSink(
             self.conn, self.id, stall_s=self.hub.cfg.stall_timeout, on_stall=self.stalled
         )
@@ -227,9 +232,9 @@ class WindowConn(Base):
             room.input(self.pid, msg, now_ms(), msg.get("aim"))
         elif kind == "ping":
             t = now_ms()
-            self.sink.send(
-                room.stamp({"type": "pong", "id": msg["id"], "t": msg["t"]}, t) | {"hub_t": t}
-            )
+            pong = room.stamp({"type": "pong", "id": msg["id"]}, t)
+            pong["t"], pong["hub_t"] = msg["t"], t  # pong echoes the window's clock
+            self.sink.send(pong)
         elif kind == "message":
             room.chat(self.name or f"window {self.id}", msg["text"], now_ms())
         elif kind == "join":

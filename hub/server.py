@@ -62,6 +62,7 @@ class Hub:
         self.public_host = cfg.host
         self.server = None
         self.stopping = False
+        self.tasks = []
 
     # Rooms -------------------------------------------------------------------------------------
 
@@ -169,21 +170,19 @@ class Hub:
 
     # Run -----------------------------------------------------------------------------------------
 
-    async def run(self, ready=None):
+    async def start(self):
+        """Listen, start the game clock and the beacon. ``stop()`` undoes it."""
         cfg = self.cfg
-        stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
         self.server = await serve(
             self.handler,
             cfg.host,
             cfg.port,
             process_request=self.process_request,
-            compression=None,
+            compression=None,  # same bytes for every window; deflate would cost CPU per window
             max_size=WINDOW_MAX_BYTES,
             open_timeout=cfg.handshake_timeout,
-            ping_interval=2,
+            ping_interval=2,  # also measures RTT for the dashboard
             ping_timeout=20,
             close_timeout=2,
             max_queue=64,
@@ -191,15 +190,22 @@ class Hub:
         self.port = self.server.sockets[0].getsockname()[1]
         self.public_host = lan_ip() if cfg.host in ("0.0.0.0", "::", "") else cfg.host
         self.room(cfg.room)
-        tasks = [loop.create_task(self.clock())]
+        self.tasks = [loop.create_task(self.clock())]
         if cfg.beacon:
             payload = beacon_payload(self.port, cfg.name)
-            tasks.append(loop.create_task(run_beacon(payload, parse_addr(cfg.beacon_addr))))
+            self.tasks.append(loop.create_task(run_beacon(payload, parse_addr(cfg.beacon_addr))))
+        return self
+
+    async def run(self):
+        """Serve until SIGINT or SIGTERM, then close every connection with 1001."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
         self.banner()
-        if ready:
-            ready(self)
         await stop.wait()
-        await self.shutdown(tasks)
+        await self.stop()
 
     def banner(self):
         cfg, host, port = self.cfg, self.public_host, self.port
@@ -215,10 +221,10 @@ class Hub:
         ]
         print("\n".join(lines), flush=True)
 
-    async def shutdown(self, tasks):
+    async def stop(self):
         self.stopping = True
         event("shutdown", connections=len(self.controllers) + len(self.windows))
-        for task in tasks:
+        for task in self.tasks:
             task.cancel()
         self.server.close(close_connections=True, code=Close.GOING_AWAY, reason=SHUTDOWN_REASON)
         try:

@@ -1,0 +1,84 @@
+// Live hub dashboard: polls /healthz twice a second and redraws the tables.
+// Everything from the hub is inserted as text, never as HTML (names come from devices).
+
+const POLL_MS = 500;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  for (const c of children) node.append(c instanceof Node ? c : String(c ?? ""));
+  return node;
+}
+
+function table(columns, rows, empty) {
+  if (!rows.length) return el("p", { class: "muted" }, empty);
+  const head = el("tr", {}, ...columns.map(([label]) => el("th", {}, label)));
+  const body = rows.map((row) =>
+    el("tr", {}, ...columns.map(([, get, num]) => el("td", num ? { class: "num" } : {}, get(row)))),
+  );
+  return el("table", {}, el("thead", {}, head), el("tbody", {}, ...body));
+}
+
+const fmt = (v, unit = "") => (v === null || v === undefined || v === 0 ? "–" : `${v}${unit}`);
+
+const CONTROLLER_COLUMNS = [
+  ["name", (c) => c.name],
+  ["device id", (c) => c.id],
+  ["kind", (c) => c.kind],
+  ["fw", (c) => c.fw],
+  ["slot", (c) => c.slot, true],
+  ["RSSI", (c) => fmt(c.rssi, " dBm"), true],
+  ["battery", (c) => fmt(c.battery_mv, " mV"), true],
+  ["heap", (c) => fmt(c.heap_kb, " KiB"), true],
+  ["reset", (c) => c.reset],
+  ["frames/s", (c) => c.fps, true],
+  ["RTT", (c) => fmt(c.rtt_ms, " ms"), true],
+  ["address", (c) => c.addr],
+];
+
+const WINDOW_COLUMNS = [
+  ["window", (w) => w.id],
+  ["player", (w) => w.player ?? "–"],
+  ["RTT", (w) => fmt(w.rtt_ms, " ms"), true],
+  ["queued", (w) => w.queued, true],
+  ["buffered", (w) => `${w.buffered_bytes} B`, true],
+  ["behind", (w) => `${w.behind_s} s`, true],
+  ["address", (w) => w.addr],
+];
+
+function render(h) {
+  document.getElementById("summary").textContent =
+    `${h.controllers} controller(s), ${h.windows} window(s), ${h.rooms.length} room(s), ` +
+    `up ${Math.round(h.uptime_s)} s, version ${h.version}`;
+  const rooms = h.rooms.map((r) => {
+    const left = Math.round((r.round?.time_left ?? 0) / 1000);
+    return el(
+      "section",
+      { "data-room": r.name },
+      el("h2", {}, `room ${r.name}`),
+      el("p", { class: "muted" }, `${r.players} player(s), round ${r.round?.n}, ${left} s left`),
+      el("h3", {}, "controllers"),
+      table(CONTROLLER_COLUMNS, r.controllers, "no controllers"),
+      el("h3", {}, "windows"),
+      table(WINDOW_COLUMNS, r.windows, "no windows"),
+    );
+  });
+  document.getElementById("rooms").replaceChildren(...rooms);
+}
+
+async function poll() {
+  const status = document.getElementById("status");
+  try {
+    const res = await fetch("/healthz", { cache: "no-store" });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    render(await res.json());
+    status.textContent = `live · updated ${new Date().toLocaleTimeString()}`;
+    status.className = "muted";
+  } catch (err) {
+    status.textContent = `hub unreachable (${err.message}); retrying…`;
+    status.className = "down";
+  }
+  setTimeout(poll, POLL_MS);
+}
+
+poll();
