@@ -1,0 +1,1 @@
+"""Blinkshot benchmarks: `make bench` (bench/run.py). See docs/performance.md."""

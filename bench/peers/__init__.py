@@ -1,0 +1,1 @@
+"""Peer relays the hub is measured against; each relays controller frames to every window."""

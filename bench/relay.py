@@ -1,0 +1,95 @@
+"""Relay benchmark: every server at every load point, side by side, fresh server per point.
+
+Points run point-major (each point runs on every server before the next point) so that a
+change in machine load during the run hits all servers alike.
+"""
+
+import sys
+import time
+
+from bench import loadgen, servers
+
+FIXED = [(4, 60, 4), (8, 100, 16), (16, 100, 64)]
+SWEEP_CTRL, SWEEP_WIN = 8, 32
+SWEEP_RATES = [5, 10, 25, 50, 100, 200, 400]
+QUICK_SWEEP_RATES = [10, 50, 200]
+P99_LIMIT_MS = 50.0
+
+
+def sustained(result):
+    """A point a server sustains: ≥ 99.9 % delivered and p99 under the limit."""
+    if not result or result.get("error") or not result["expected"]:
+        return False
+    ok = result["delivered"] >= 0.999 * result["expected"]
+    return ok and result["p99_ms"] is not None and result["p99_ms"] <= P99_LIMIT_MS
+
+
+def run_one(name, ctrl, rate, win, duration, point, procs, log=print):
+    server = None
+    try:
+        server = servers.make(name)
+        server.start()
+        result = loadgen.run_point(
+            server,
+            ctrl,
+            rate,
+            win,
+            duration,
+            hub_mode=(name == "hub"),
+            point=point,
+            procs=procs,
+            idle_s=0.5 if duration < 3 else 1.0,
+        )
+    except Exception as exc:  # one broken peer must not end the run; the table shows it
+        result = {"controllers": ctrl, "rate_hz": rate, "windows": win, "error": str(exc)}
+        if server is not None:
+            result["server_output"] = server.output()[-1500:]
+    finally:
+        if server is not None:
+            server.stop()
+    result["server"] = name
+    log(line(result))
+    return result
+
+
+def line(r):
+    head = f"  {r['server']:<16} {r['controllers']:>2}×{r['rate_hz']:<3} Hz → {r['windows']:<3}"
+    if r.get("error"):
+        return f"{head} ERROR {r['error'][:200]}"
+    return (
+        f"{head} delivered {r['delivered']}/{r['expected']}  p50 {r['p50_ms']:.2f}  "
+        f"p99 {r['p99_ms']:.2f}  max {r['max_ms']:.1f} ms  {r['server_us_per_frame']} µs/frame "
+        f"({r['server_us_per_frame_above_idle']} above idle)  "
+        f"server {r['server_cpu_pct']}%  loadgen {r['loadgen_cpu_pct']}%"
+    )
+
+
+def run(names, quick=False, duration=None, procs=2, log=print):
+    duration = duration or (1.5 if quick else 5.0)
+    fixed, sweep = [], []
+    point = 0
+    for ctrl, rate, win in FIXED:
+        log(f"load point {ctrl}×{rate} Hz → {win} windows, {duration} s each")
+        for name in names:
+            point += 1
+            fixed.append(run_one(name, ctrl, rate, win, duration, point, procs, log))
+    failed = set()
+    for rate in QUICK_SWEEP_RATES if quick else SWEEP_RATES:
+        log(f"sweep {SWEEP_CTRL}×{rate} Hz → {SWEEP_WIN} windows")
+        for name in names:
+            if name in failed:
+                continue  # past its saturation point already: bounded run time
+            point += 1
+            r = run_one(name, SWEEP_CTRL, rate, SWEEP_WIN, duration, point, procs, log)
+            sweep.append(r)
+            if not sustained(r):
+                failed.add(name)
+        sys.stdout.flush()
+        time.sleep(0.2)
+    return {"duration_s": duration, "fixed": fixed, "sweep": sweep}
+
+
+def max_sustained(sweep, name):
+    """Highest deliveries/s a server sustained in the sweep (0 if none)."""
+    rates = [r["deliveries_per_s"] for r in sweep if r["server"] == name and sustained(r)]
+    return max(rates, default=0.0)
