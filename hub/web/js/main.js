@@ -23,6 +23,7 @@ let lastStateAt = 0;
 let drawn = null; // the last sampled world, as drawn
 let myId = null;
 const fps = { frames: 0, since: performance.now(), value: 0 };
+const timing = {}; // first open / welcome / state of this page load, performance.now() ms
 
 /** The pairing code: ?code=, else /pairing.json on the hub's own machine, else ask. */
 async function pairing() {
@@ -79,7 +80,11 @@ function playerName(id) {
 }
 
 function wire(client) {
+  client.on("open", () => {
+    timing.open ??= performance.now();
+  });
   client.on("welcome", (msg) => {
+    timing.welcome ??= performance.now();
     interp.reset();
     renderer.setArena(msg.arena);
     hud.setConnected(true);
@@ -88,6 +93,7 @@ function wire(client) {
     localStorage.setItem(`blinkshot.code.${location.host}`, client.code);
   });
   client.on("state", (msg, at) => {
+    timing.first_state ??= performance.now();
     interp.push(msg, Number.isFinite(msg.t) ? msg.t : client.hubNow());
     lastStateAt = at;
     const l = client.latency(msg, at);
@@ -176,6 +182,7 @@ function exposeHook(client) {
     },
     stats: () => stats(client),
     events,
+    timing,
     overlay: hud.overlayState,
     client,
   };
