@@ -1,0 +1,168 @@
+"""Helpers for the browser tests: launching Chromium, opening game pages, a tiny controller.
+
+The controller here speaks the binary protocol with its own ``struct`` code (not the hub's
+codec), so a codec bug on either side shows up as a failing test, not as agreement.
+"""
+
+import json
+import os
+import shutil
+import struct
+import sys
+import threading
+import time
+from pathlib import Path
+
+from websockets.sync.client import connect
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from hubproc import HubProcess  # noqa: E402, F401  (re-exported for the tests)
+
+TIMEOUT_MS = 10_000  # generous: only stops hangs
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    # Several pages share one headless browser; keep every page's timers and frames running.
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+]
+
+
+def chromium_path() -> str | None:
+    """System Chromium (Debian), BLINKSHOT_CHROMIUM, or None for Playwright's own build."""
+    for cand in (
+        os.environ.get("BLINKSHOT_CHROMIUM"),
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+    ):
+        if cand and os.path.exists(cand):
+            return cand
+    return shutil.which("chromium")
+
+
+def launch(pw):
+    path = chromium_path()
+    try:
+        return pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+    except Exception as exc:  # noqa: BLE001  (turned into a message that names the fix)
+        raise RuntimeError(
+            f"cannot start Chromium ({path or 'Playwright build'}): {exc}\n"
+            "Fix: apt-get install chromium (Debian), set BLINKSHOT_CHROMIUM=/path/to/chromium, "
+            "or run `make browser` to let Playwright download its own build."
+        ) from exc
+
+
+def open_game(browser, hub, query="", viewport=(1280, 720), errors=None):
+    """A game window on ``hub``, connected and holding a first state."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    errors = errors if errors is not None else []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{hub.http_url}/{query}")
+    wait_js(
+        page, "window.blinkshot && window.blinkshot.client.connected && window.blinkshot.state()"
+    )
+    page.errors = errors
+    return page
+
+
+def wait_js(page, expr, arg=None, timeout=TIMEOUT_MS):
+    """Wait until ``expr`` (a JS expression or arrow function of ``arg``) is truthy; return it."""
+    if expr.lstrip().startswith("("):
+        return page.wait_for_function(expr, arg=arg, timeout=timeout).json_value()
+    return page.wait_for_function(f"() => {expr}", timeout=timeout).json_value()
+
+
+def state(page):
+    return page.evaluate("window.blinkshot.state()")
+
+
+def player(page, name):
+    s = state(page)
+    return next((p for p in s["players"] if p["name"] == name), None) if s else None
+
+
+def wait_player(page, name, cond="true", timeout=TIMEOUT_MS):
+    """Wait for the player called ``name`` to satisfy ``cond`` (JS, over ``p``); return it."""
+    fn = (
+        "(name) => { const s = window.blinkshot.state(); const p = s && "
+        f"s.players.find((q) => q.name === name); return p && ({cond}) ? p : null; }}"
+    )
+    return page.wait_for_function(fn, arg=name, timeout=timeout).json_value()
+
+
+def events(page, kind=None):
+    evs = page.evaluate(
+        "window.blinkshot.events.map((e) => { const c = {...e}; delete c.received; return c; })"
+    )
+    return [e for e in evs if kind is None or e["type"] == kind]
+
+
+def wait_until(cond, timeout=TIMEOUT_MS / 1000, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = cond()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Controller:
+    """A minimal controller on /ws/controller: hello, welcome, input frames with counters."""
+
+    def __init__(self, hub, name, dev_id, kind=None):
+        # Entered as a context manager by hand: the connection outlives this call, and
+        # websockets >= 17.1 warns about a bare connect().
+        self.ws = connect(hub.ws_url("controller"), open_timeout=10).__enter__()
+        hello = {"id": dev_id, "fw": "test", "name": name, "reset": "soft", "config": {}}
+        if kind:
+            hello["kind"] = kind
+        self.ws.send(bytes([0x03, 1]) + json.dumps(hello, separators=(",", ":")).encode())
+        welcome = self.ws.recv(timeout=10)
+        assert welcome[0] == 0x81 and len(welcome) == 6, f"expected a welcome, got {welcome!r}"
+        self.slot = welcome[2]
+        self.color = "#" + welcome[3:6].hex()
+        self.feedback = []
+        self.seq, self.buttons, self.presses, self.x, self.y = 0, 0, [0, 0, 0], 0, 0
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self.send()  # the baseline frame
+
+    def _read(self):
+        try:
+            for msg in self.ws:
+                if isinstance(msg, bytes) and len(msg) == 4 and msg[0] == 0x82:
+                    self.feedback.append((msg[1], (msg[2] << 8) | msg[3]))
+        except Exception:  # noqa: BLE001  (closed: the test decides what that means)
+            pass
+
+    def send(self):
+        self.seq = (self.seq + 1) & 0xFFFF
+        frame = struct.pack(
+            ">BHBBBBhh", 0x01, self.seq, self.buttons, *self.presses, self.x, self.y
+        )
+        self.ws.send(frame)
+
+    def stick(self, x, y):
+        self.x, self.y = int(x), int(y)
+        self.send()
+
+    def tap(self, button):
+        i = {"blink": 0, "shoot": 1, "stick": 2}[button]
+        self.presses[i] = (self.presses[i] + 1) & 0xFF
+        self.send()
+
+    def aim(self, dx, dy):
+        """Point the aim without moving far: one frame of small deflection, then release."""
+        n = max(1e-9, (dx * dx + dy * dy) ** 0.5)
+        self.stick(round(dx / n * 100), round(dy / n * 100))
+        time.sleep(0.05)
+        self.stick(0, 0)
+
+    def close(self):
+        self.ws.close()
