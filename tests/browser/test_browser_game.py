@@ -102,7 +102,8 @@ def test_shoot_hit_and_death_agree_across_windows(game):
         for page in pages:
             wait_js(
                 page,
-                "([id, hp]) => window.blinkshot.events.some((e) => e.type === 'hit' && e.id === id && e.hp === hp)",
+                "([id, hp]) => window.blinkshot.events"
+                ".some((e) => e.type === 'hit' && e.id === id && e.hp === hp)",
                 [bob_id, hp],
             )
         time.sleep(0.45)  # shoot cooldown is 400 ms
@@ -148,7 +149,8 @@ def test_late_window_shows_the_game_at_once(game, browser, hub):
     late.goto(hub.http_url + "/")
     wait_js(
         late,
-        "window.blinkshot && window.blinkshot.state() && window.blinkshot.state().players.length === 2",
+        "window.blinkshot && window.blinkshot.state()"
+        " && window.blinkshot.state().players.length === 2",
     )
     ada_here = settled([late, *game["pages"]], "Ada")
     assert ada_here["hp"] == player(game["pages"][0], "Ada")["hp"]
@@ -213,7 +215,8 @@ def test_latency_overlay_and_stats(game):
     wait_js(page, "document.querySelectorAll('#latency-rows tr').length >= 2")
     stats = wait_js(
         page,
-        "(() => { const s = window.blinkshot.stats(); return s.fps > 0 && s.rtt_ms !== null ? s : null; })()",
+        "(() => { const s = window.blinkshot.stats();"
+        " return s.fps > 0 && s.rtt_ms !== null ? s : null; })()",
     )
     names = {p["name"] for p in stats["players"]}
     assert {"Ada", "Bob"} <= names
