@@ -96,14 +96,16 @@ class BoardLink:
     def __init__(self, port=None, resume=False, timeout=120.0):
         self.port, self.resume, self.timeout = port, resume, timeout
 
-    def run(self, *commands):
+    def run(self, *commands, timeout=None):
         cmd = [tool("mpremote")]
         cmd += ["connect", self.port] if self.port else []
         cmd += ["resume"] if self.resume else []
         for i, command in enumerate(commands):
             cmd += (["+"] if i else []) + list(command)
         try:
-            result = subprocess.run(cmd, capture_output=True, text=True, timeout=self.timeout)
+            result = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout or self.timeout
+            )
         except subprocess.TimeoutExpired as exc:
             raise BoardError(self._explain("timed out")) from exc
         if result.returncode != 0:
@@ -112,7 +114,7 @@ class BoardLink:
 
     def probe(self):
         self._check_port()
-        out = self.run(["exec", _PROBE])
+        out = self.run(["exec", _PROBE], timeout=min(self.timeout, 30))
         for line in out.splitlines():
             if line.startswith("BSPROBE "):
                 _, mpy, version, platform, stray = line.split()

