@@ -1,0 +1,172 @@
+"""Wire protocol v1 codec for the controller side (see docs/protocol.md).
+
+Pure: bytes in, values out; no socket, asyncio or machine import. The frames sent at input
+rate are packed into caller-owned buffers with struct.pack_into, so they allocate nothing.
+"""
+
+import json
+import struct
+
+from micropython import const
+
+PROTO = const(1)
+
+T_INPUT = const(0x01)
+T_TELEMETRY = const(0x02)
+T_HELLO = const(0x03)
+T_WELCOME = const(0x81)
+T_FEEDBACK = const(0x82)
+
+INPUT_LEN = const(11)
+TELEMETRY_LEN = const(6)
+WELCOME_LEN = const(6)
+FEEDBACK_LEN = const(4)
+HELLO_JSON_MAX = const(1024)
+
+BTN_BLINK = const(1)
+BTN_SHOOT = const(2)
+BTN_STICK = const(4)
+
+# Fixed key orders: MicroPython dicts do not keep insertion order, and the shared vectors
+# are exact bytes, so the hello JSON is written in this order on both interpreters.
+HELLO_KEYS = ("id", "fw", "name", "reset", "config")
+CONFIG_KEYS = (
+    "hub",
+    "room",
+    "name",
+    "pins",
+    "external_pullup",
+    "invert_x",
+    "invert_y",
+    "deadzone",
+    "wdt",
+    "battery_ratio",
+    "wifi_ssid",
+)
+PIN_KEYS = ("blink", "shoot", "stick", "x", "y", "led", "motor", "battery")
+SECRET_KEYS = ("wifi_password", "code")
+_ORDERS = {"config": CONFIG_KEYS, "pins": PIN_KEYS}
+
+_INPUT_FMT = ">BHBBBBhh"
+_TELEMETRY_FMT = ">BbHH"
+
+
+def pack_input(buf, off, seq, buttons, presses, x, y):
+    """Write an 11-byte input frame into buf at off. presses: 3 counters (any ints)."""
+    struct.pack_into(
+        _INPUT_FMT,
+        buf,
+        off,
+        T_INPUT,
+        seq & 0xFFFF,
+        buttons & 7,
+        presses[0] & 0xFF,
+        presses[1] & 0xFF,
+        presses[2] & 0xFF,
+        x,
+        y,
+    )
+
+
+def pack_telemetry(buf, off, rssi, battery_mv, heap_kb):
+    if rssi < -128 or rssi > 127:
+        rssi = 0
+    struct.pack_into(
+        _TELEMETRY_FMT,
+        buf,
+        off,
+        T_TELEMETRY,
+        rssi,
+        max(0, min(65535, battery_mv)),
+        max(0, min(65535, heap_kb)),
+    )
+
+
+def _dump(value, out, order=None):
+    if isinstance(value, dict):
+        out.append("{")
+        first = True
+        keys = [k for k in (order or ()) if k in value]
+        keys += sorted(k for k in value if k not in keys)
+        for k in keys:
+            if k in SECRET_KEYS:
+                continue
+            if not first:
+                out.append(",")
+            first = False
+            out.append(json.dumps(k))
+            out.append(":")
+            _dump(value[k], out, _ORDERS.get(k))
+        out.append("}")
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for i, v in enumerate(value):
+            if i:
+                out.append(",")
+            _dump(v, out)
+        out.append("]")
+    else:
+        out.append(json.dumps(value))
+
+
+def encode_hello(device_id, fw, name, reset, config):
+    """The hello message (bytes). Secrets are dropped from config even if the caller forgot."""
+    out = []
+    _dump(
+        {"id": device_id, "fw": fw, "name": name, "reset": reset, "config": config},
+        out,
+        HELLO_KEYS,
+    )
+    text = "".join(out)
+    body = text.encode()
+    if len(body) > HELLO_JSON_MAX:
+        raise ValueError("hello JSON longer than 1024 bytes")
+    return bytes((T_HELLO, PROTO)) + body
+
+
+def decode_input(data):
+    """(seq, buttons, [b, s, k], x, y) from an input frame, or None if malformed."""
+    if len(data) != INPUT_LEN or data[0] != T_INPUT:
+        return None
+    _, seq, buttons, b, s, k, x, y = struct.unpack_from(_INPUT_FMT, data, 0)
+    if buttons & ~7 or not -1000 <= x <= 1000 or not -1000 <= y <= 1000:
+        return None
+    return seq, buttons, [b, s, k], x, y
+
+
+def decode_telemetry(data):
+    if len(data) != TELEMETRY_LEN or data[0] != T_TELEMETRY:
+        return None
+    _, rssi, mv, kb = struct.unpack_from(_TELEMETRY_FMT, data, 0)
+    return rssi, mv, kb
+
+
+def decode_hello(data):
+    """(proto, fields dict) or None."""
+    if len(data) < 3 or data[0] != T_HELLO:
+        return None
+    try:
+        fields = json.loads(bytes(data[2:]))
+    except ValueError:
+        return None
+    if not isinstance(fields, dict):
+        return None
+    return data[1], fields
+
+
+# Results of decode_hub: (kind, a, b, c). kind is T_WELCOME (slot, (r, g, b), proto) or
+# T_FEEDBACK (kind, ms, 0); None when the frame is malformed or unknown.
+
+
+def decode_hub(data, n=None):
+    """Decode a hub -> controller frame from data[:n]. Never raises on bad bytes."""
+    if n is None:
+        n = len(data)
+    if n < 1:
+        return None
+    t = data[0]
+    if t == T_WELCOME and n == WELCOME_LEN:
+        return (T_WELCOME, data[2], (data[3], data[4], data[5]), data[1])
+    if t == T_FEEDBACK and n == FEEDBACK_LEN:
+        return (T_FEEDBACK, data[1], (data[2] << 8) | data[3], 0)
+    return None

@@ -1,0 +1,351 @@
+"""The controller: the adapter between the pure logic (buttons, stick, policy, codec, ws)
+and the device (machine, network). Built by blinkshot.app.create() from a validated config."""
+
+import binascii
+import gc
+import random
+
+from blinkshot import VERSION, codec, net, status
+from blinkshot.buttons import Buttons
+from blinkshot.hw import Hardware
+from blinkshot.policy import Backoff, Every, LinkWatch, SendPolicy
+from blinkshot.stick import Stick, centre_of
+from blinkshot.ticks import sleep_ms, ticks_add, ticks_diff, ticks_ms
+from blinkshot.ws import EV_CLOSED, EV_MESSAGE, EV_NONE, OP_BINARY, Client, Frame, HandshakeError
+
+LOOP_MS = 2  # button poll gap: a 10 ms tap is seen several times
+STICK_MS = 5  # joystick sample gap (the ESP32 ADC manages ~1000 samples/s with WiFi on)
+TELEMETRY_MS = 5000
+WELCOME_TIMEOUT_MS = 5000
+CONNECT_TIMEOUT_MS = 3000
+WDT_TIMEOUT_MS = 8000  # > the longest blocking call (TCP connect + handshake)
+REJECT_CODES = (4000, 4004, 4007)  # version, pairing code, hub full: show REJECTED
+AUTO_RELISTEN_AFTER = 3  # failed connects to a discovered hub before listening again
+
+S_WIFI = 0
+S_FIND = 1
+S_CONNECT = 2
+S_HELLO = 3
+S_PLAY = 4
+STATE_NAMES = ("wifi", "find", "connect", "hello", "play")
+
+
+def log(msg):
+    print("blinkshot: " + msg)
+
+
+def reset_name(machine):
+    cause = machine.reset_cause()
+    for attr, name in (
+        ("PWRON_RESET", "power_on"),
+        ("HARD_RESET", "hard"),
+        ("WDT_RESET", "wdt"),
+        ("DEEPSLEEP_RESET", "deepsleep"),
+        ("SOFT_RESET", "soft"),
+    ):
+        if getattr(machine, attr, None) == cause:
+            return name
+    return "unknown"
+
+
+def _rand(n):
+    return random.getrandbits(16) % n if n > 0 else 0
+
+
+class App:
+    def __init__(self, cfg, machine, network):
+        self.cfg = cfg
+        self.machine = machine
+        self.hw = Hardware(machine, cfg["pins"], cfg["external_pullup"])
+        self.buttons = Buttons()
+        self.stick = Stick(cfg["deadzone"], cfg["invert_x"], cfg["invert_y"])
+        self.policy = SendPolicy()
+        self.backoff = Backoff(_rand)
+        self.link = LinkWatch()
+        self.status = status.Status()
+        self.ws = Client()
+        self.wifi = net.Wifi(network, cfg["wifi_ssid"], cfg["wifi_password"])
+        self.input = Frame(OP_BINARY, codec.INPUT_LEN)
+        self.telemetry = Frame(OP_BINARY, codec.TELEMETRY_LEN)
+        self.telemetry_timer = Every(TELEMETRY_MS)
+        self.wifi_check = Every(500)
+        self.device_id = binascii.hexlify(machine.unique_id()).decode()
+        self.reset = reset_name(machine)
+        self.hub = None if cfg["hub"] == "auto" else net.parse_hub(cfg["hub"])
+        self.beacon = None
+        self.state = S_WIFI
+        self.seq = 0
+        self.slot = -1
+        self.color = None
+        self.wdt = None
+        self.stopped = False
+        self.on_tick = None  # test/sim hook: called with now at the end of every step
+        self.on_welcome = None  # test/sim hook: called with the slot
+        self.frames_sent = 0
+        self.connects = 0
+        self.failures = 0
+        self._next_try = 0
+        self._next_stick = 0
+        self._entered = 0
+
+    # ---- lifecycle ----
+
+    def boot(self, now):
+        xs, ys = self.hw.sample_centre()
+        self.stick.calibrate(centre_of(xs), centre_of(ys))
+        # A button held while booting is not a press: start from what is held now.
+        self.buttons.reset(ticks_ms(), self.hw.pressed())
+        self.hw.attach_irqs(self.buttons)
+        log(f"fw {VERSION} id {self.device_id} reset {self.reset}")
+        self._enter(S_WIFI, now)
+        self.wifi.start(now)
+
+    def run(self):
+        self.boot(ticks_ms())
+        while not self.stopped:
+            self.step(ticks_ms())
+        self.ws.close(1000)
+        self.hw.detach_irqs()
+        self.hw.set_led(0)
+        self.hw.set_motor(0)
+
+    def stop(self):
+        self.stopped = True
+
+    def _enter(self, state, now):
+        self.state = state
+        self._entered = now
+        self.status.show(
+            (status.WIFI, status.HUB, status.HUB, status.HUB, status.CONNECTED)[state], now
+        )
+
+    # ---- the loop ----
+
+    def step(self, now):
+        """One pass: feed the watchdog, read inputs, advance the state, drive LED/motor."""
+        if self.wdt is not None:
+            self.wdt.feed()
+        changed = self.read_inputs(now)
+        state = self.state
+        if state == S_PLAY:
+            self.play(now, changed)
+        elif state == S_WIFI:
+            self.join_wifi(now)
+        elif state == S_FIND:
+            self.find_hub(now)
+        elif state == S_CONNECT:
+            self.connect_hub(now)
+        else:
+            self.await_welcome(now)
+        self.hw.set_led(self.status.led(now))
+        self.hw.set_motor(self.status.motor(now))
+        if self.on_tick is not None:
+            self.on_tick(now)
+        if self.state >= S_HELLO:
+            self.ws.wait(LOOP_MS)
+        else:
+            sleep_ms(10)
+
+    def read_inputs(self, now):
+        """Poll buttons every pass and the stick every STICK_MS. True if buttons changed."""
+        changed = self.buttons.update(now, self.hw.pressed())
+        if ticks_diff(now, self._next_stick) >= 0:
+            self._next_stick = ticks_add(now, STICK_MS)
+            self.hw.read_stick()
+            self.stick.update(self.hw.sx, self.hw.sy)
+        return changed
+
+    def send_input(self, now):
+        """Pack the current input state and write it: the allocation-free hot path."""
+        self.seq = (self.seq + 1) & 0xFFFF
+        stick = self.stick
+        codec.pack_input(
+            self.input.buf, 6, self.seq, self.buttons.held, self.buttons.presses, stick.x, stick.y
+        )
+        if self.ws.send_frame(self.input):
+            self.frames_sent += 1
+        self.policy.sent(now, stick.x, stick.y)
+
+    def play(self, now, changed):
+        if self.policy.should_send(now, changed, self.stick.x, self.stick.y):
+            self.send_input(now)
+        if not self.receive(now):
+            return
+        link = self.link
+        if link.ping_due(now):
+            self.ws.ping()
+        if link.dead(now):
+            log(f"hub silent for {link.dead_ms} ms: reconnecting")
+            self.ws.close(1001)
+            self.lost(now)
+            return
+        if self.telemetry_timer.due(now):
+            self.send_telemetry()
+        if self.wifi_check.due(now) and not self.wifi.connected():
+            log("WiFi lost: rejoining")
+            self.ws.close(1001)
+            self.lost(now, wifi=True)
+
+    def receive(self, now):
+        """Handle everything the hub sent. False if the connection closed."""
+        ws = self.ws
+        while True:
+            ev = ws.poll()
+            if ev == EV_NONE:
+                break
+            if ev == EV_CLOSED:
+                self.closed(now)
+                return False
+            if ev == EV_MESSAGE:
+                self.handle(now, ws.msg)
+        if ws.heard:
+            ws.heard = False
+            self.link.heard(now)
+        if not ws.open:
+            self.closed(now)
+            return False
+        return True
+
+    def handle(self, now, data):
+        msg = codec.decode_hub(data)
+        if msg is None:
+            self.ws.ignored += 1
+            log(f"ignored a malformed hub frame ({len(data)} bytes)")
+            return
+        if msg[0] == codec.T_WELCOME:
+            self.slot = msg[1]
+            self.color = msg[2]
+            self.backoff.reset()
+            self.failures = 0
+            r, g, b = msg[2]
+            log(f"welcome slot={msg[1]} colour=#{r:02x}{g:02x}{b:02x}")
+            if self.state != S_PLAY:
+                self._enter(S_PLAY, now)
+                self.policy.restart(now)
+                gc.collect()  # a quiet moment: the game loop then allocates nothing
+            if self.on_welcome is not None:
+                self.on_welcome(self.slot)
+        elif msg[0] == codec.T_FEEDBACK:
+            self.status.feedback(now, msg[2])
+
+    def send_telemetry(self):
+        mv = self.hw.battery_mv(self.cfg["battery_ratio"])
+        free = gc.mem_free() // 1024 if hasattr(gc, "mem_free") else 0  # CPython has none
+        codec.pack_telemetry(self.telemetry.buf, 6, self.wifi.rssi(), mv, free)
+        self.ws.send_frame(self.telemetry)
+
+    # ---- connection states ----
+
+    def join_wifi(self, now):
+        if ticks_diff(now, self._next_try) < 0:
+            return
+        r = self.wifi.step(now)
+        if r == net.UP:
+            log("WiFi up (power saving %s)" % ("off" if self.wifi.pm_off else "unchanged"))
+            self.arm_wdt()
+            self._enter(S_FIND if self.hub is None else S_CONNECT, now)
+            self._next_try = now
+        elif r == net.FAILED:
+            log(f"WiFi: {self.wifi.reason}; retrying")
+            self._next_try = ticks_add(now, 1000)
+            self.wifi.start(self._next_try)
+
+    def arm_wdt(self):
+        if self.cfg["wdt"] and self.wdt is None:
+            self.wdt = self.machine.WDT(timeout=WDT_TIMEOUT_MS)
+            log(f"watchdog armed ({WDT_TIMEOUT_MS} ms)")
+
+    def find_hub(self, now):
+        if self.beacon is None:
+            self.beacon = net.BeaconListener(self.cfg["beacon_port"])
+            log(f"listening for the hub's beacon on UDP {self.cfg['beacon_port']}")
+        try:
+            found = self.beacon.check()
+        except OSError as e:
+            log(f"beacon socket: {e}")
+            found = None
+        if found is not None:
+            self.beacon.close()
+            self.beacon = None
+            self.hub = found
+            log(f"found hub at ws://{found[0]}:{found[1]}{found[2]}")
+            self._enter(S_CONNECT, now)
+        elif not self.wifi.connected():
+            self.lost(now, wifi=True)
+
+    def connect_hub(self, now):
+        if ticks_diff(now, self._next_try) < 0:
+            return
+        if not self.wifi.connected():
+            self.lost(now, wifi=True)
+            return
+        host, port, path = self.hub
+        query = "{}?room={}&code={}".format(path, self.cfg["room"], self.cfg["code"])
+        self.connects += 1
+        try:
+            self.ws.connect(host, port, query, CONNECT_TIMEOUT_MS)
+        except HandshakeError as e:
+            if e.status in (401, 403):
+                self.status.show(status.REJECTED, now)
+            self.retry(now, str(e))
+            return
+        except OSError as e:
+            self.retry(now, f"hub not reachable at {host}:{port} ({e})")
+            return
+        hello = codec.encode_hello(
+            self.device_id,
+            VERSION,
+            self.cfg["name"],
+            self.reset,
+            self.cfg,  # encode_hello leaves out the WiFi password and pairing code
+        )
+        if not self.ws.send_bytes(hello):
+            self.retry(now, "connection dropped while sending hello")
+            return
+        log(f"connected to ws://{host}:{port}{path}; waiting for welcome")
+        self.link.reset(now)
+        self._enter(S_HELLO, now)
+
+    def await_welcome(self, now):
+        if not self.receive(now):
+            return
+        if ticks_diff(now, self._entered) > WELCOME_TIMEOUT_MS:
+            self.ws.close(1001)
+            self.retry(now, f"no welcome from the hub within {WELCOME_TIMEOUT_MS} ms")
+
+    def closed(self, now):
+        code = self.ws.close_code
+        reason = self.ws.close_reason
+        if code in REJECT_CODES:
+            log(f"hub rejected us ({code}): {reason}")
+            self.lost(now)
+            self.status.show(status.REJECTED, now)
+        else:
+            log(f"connection closed ({code}) {reason}")
+            self.lost(now)
+
+    def lost(self, now, wifi=False):
+        """Back to connecting after a drop; keep buttons/stick state and press counters."""
+        self.slot = -1
+        if wifi or not self.wifi.connected():
+            self._enter(S_WIFI, now)
+            self._next_try = now
+            self.wifi.start(now)
+            return
+        self.retry(now, None)
+
+    def retry(self, now, why):
+        delay = self.backoff.next_delay()
+        self.failures += 1
+        if why:
+            log(f"{why}; retry in {delay} ms")
+        self._next_try = ticks_add(now, delay)
+        rejected = self.status.pattern is status.REJECTED
+        if self.cfg["hub"] == "auto" and self.failures >= AUTO_RELISTEN_AFTER:
+            self.failures = 0
+            self.hub = None
+            self._enter(S_FIND, now)
+        else:
+            self._enter(S_CONNECT, now)
+        if rejected:
+            self.status.show(status.REJECTED, now)

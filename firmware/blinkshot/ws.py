@@ -1,0 +1,394 @@
+"""A minimal RFC 6455 WebSocket client for MicroPython (and CPython, for tests).
+
+Why our own: see docs/websocket-client.md. In short: the built-in `websocket` module writes
+unmasked frames (servers close with 1002), micropython-lib's aiohttp client allocates per frame
+and skips the Sec-WebSocket-Accept check, danni/uwebsockets is unmaintained.
+
+Blocking connect + handshake, then a polled receive path and one-write sends. Hot-path frames
+are preallocated (`Frame`): the payload is packed in place, masked in place with a fresh mask,
+and written whole, so a send allocates nothing.
+"""
+
+import binascii
+import hashlib
+import os
+import random
+import select
+import socket
+
+from micropython import const
+
+from blinkshot.ticks import sleep_ms as _sleep_ms
+
+OP_TEXT = const(1)
+OP_BINARY = const(2)
+OP_CLOSE = const(8)
+OP_PING = const(9)
+OP_PONG = const(10)
+
+EV_NONE = const(0)
+EV_MESSAGE = const(1)
+EV_CLOSED = const(2)
+
+MAX_PAYLOAD = const(125)  # hub frames are tiny; control frames are <= 125 by the RFC
+_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+_HDR = const(6)  # 2 header bytes + 4 mask bytes for payloads < 126
+_AGAIN = (11, 35)  # EAGAIN on Linux/lwIP, and on macOS
+
+# The unix port lacks these constants but accepts Linux's values (ESP32-NOTES section 4).
+_IPPROTO_TCP = getattr(socket, "IPPROTO_TCP", 6)
+_TCP_NODELAY = getattr(socket, "TCP_NODELAY", 1)
+
+
+class HandshakeError(Exception):
+    """The server did not accept the WebSocket upgrade. `status` is the HTTP status or 0."""
+
+    def __init__(self, message, status=0):
+        super().__init__(message)
+        self.status = status
+
+
+def accept_for(key):
+    """Sec-WebSocket-Accept the server must send back for our Sec-WebSocket-Key."""
+    return binascii.b2a_base64(hashlib.sha1(key + _GUID).digest()).strip()
+
+
+class Frame:
+    """A preallocated masked client frame with a fixed payload size < 126.
+
+    Pack the payload at `buf[6:]` (offset PAYLOAD), then Client.send_frame(frame)."""
+
+    PAYLOAD = _HDR
+
+    def __init__(self, opcode, size):
+        if size > MAX_PAYLOAD:
+            raise ValueError("Frame is for small payloads")
+        self.size = size
+        self.buf = bytearray(_HDR + size)
+        self.buf[0] = 0x80 | opcode
+        self.buf[1] = 0x80 | size
+
+
+def mask_in_place(buf, start, size):
+    """Fresh mask per frame (RFC 6455 section 5.3): four getrandbits(8) stay small ints."""
+    buf[start - 4] = random.getrandbits(8)
+    buf[start - 3] = random.getrandbits(8)
+    buf[start - 2] = random.getrandbits(8)
+    buf[start - 1] = random.getrandbits(8)
+    i = 0
+    while i < size:
+        buf[start + i] ^= buf[start - 4 + (i & 3)]
+        i += 1
+
+
+def build_frame(opcode, payload):
+    """A masked frame for any payload (allocates; for hello, close and pong)."""
+    n = len(payload)
+    if n < 126:
+        head = 2
+    elif n < 65536:
+        head = 4
+    else:
+        raise ValueError("payload too large")
+    buf = bytearray(head + 4 + n)
+    buf[0] = 0x80 | opcode
+    if head == 2:
+        buf[1] = 0x80 | n
+    else:
+        buf[1] = 0x80 | 126
+        buf[2] = n >> 8
+        buf[3] = n & 0xFF
+    buf[head + 4 :] = payload
+    mask_in_place(buf, head + 4, n)
+    return buf
+
+
+class Client:
+    def __init__(self, rx_size=256):
+        self.sock = None
+        self.rx = bytearray(rx_size)
+        self.fill = 0
+        self.msg = b""
+        self.heard = False  # set when any bytes arrived; the caller clears it
+        self.close_code = 0
+        self.close_reason = ""
+        self.ignored = 0  # hub frames we could not use (text, oversized, unknown)
+        self.nodelay = False
+        self._ping = Frame(OP_PING, 0)
+        self._poll = None
+        self._wait = None
+        self._send = None
+        self._recv_into = None
+
+    # ---- connection ----
+
+    def connect(self, host, port, path, timeout_ms=3000):
+        """Open TCP, do the upgrade, check Sec-WebSocket-Accept. Raises OSError or
+        HandshakeError; on success the client is open."""
+        self.close_code = 0
+        self.close_reason = ""
+        self.fill = 0
+        addr = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0][-1]
+        s = socket.socket()
+        try:
+            s.settimeout(timeout_ms / 1000)
+            s.connect(addr)
+            try:
+                s.setsockopt(_IPPROTO_TCP, _TCP_NODELAY, 1)
+                self.nodelay = True
+            except (OSError, AttributeError):
+                self.nodelay = False
+            # Non-blocking from here: a socket readinto() on MicroPython otherwise waits until
+            # the whole buffer is full; non-blocking, it returns what has arrived.
+            s.setblocking(False)
+            key = binascii.b2a_base64(os.urandom(16)).strip()
+            req = (
+                f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key.decode()}\r\n"
+                "Sec-WebSocket-Version: 13\r\nUser-Agent: blinkshot-fw\r\n\r\n"
+            )
+            self.sock = s
+            self._bind(s)
+            self._send_all(req.encode())
+            self._handshake(key, timeout_ms)
+        except Exception:
+            self.sock = None
+            s.close()
+            raise
+
+    def _bind(self, s):
+        # Method lookups allocate a bound method each time, so cache them once per socket.
+        self._send = s.send
+        self._recv_into = getattr(s, "readinto", None) or s.recv_into
+        p = select.poll()
+        p.register(s, select.POLLIN)
+        self._poll = p
+        self._wait = getattr(p, "ipoll", None) or p.poll
+
+    def _read_some(self):
+        """One non-blocking read into rx. 0 if nothing was there; OSError if the peer left."""
+        try:
+            n = self._recv_into(memoryview(self.rx)[self.fill :])
+        except OSError as e:
+            if e.args and e.args[0] in _AGAIN:
+                return 0
+            raise
+        if n is None:
+            return 0  # MicroPython: would block
+        if n == 0:
+            raise OSError(104)  # connection closed by peer
+        self.fill += n
+        return n
+
+    def _handshake(self, key, timeout_ms):
+        end = -1
+        waited = 0
+        while end < 0:
+            if self.fill >= len(self.rx):
+                raise HandshakeError(f"hub sent HTTP headers longer than {len(self.rx)} bytes")
+            if self._read_some() == 0:
+                if waited >= timeout_ms:
+                    raise HandshakeError("no answer to the WebSocket upgrade")
+                for _ in self._wait(50):
+                    pass
+                waited += 50
+                continue
+            end = bytes(self.rx[: self.fill]).find(b"\r\n\r\n")
+        head = bytes(self.rx[:end])
+        rest = self.fill - (end + 4)
+        self.rx[:rest] = self.rx[end + 4 : self.fill]
+        self.fill = rest
+        lines = head.split(b"\r\n")
+        parts = lines[0].split(b" ", 2)
+        status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+        if status != 101:
+            why = parts[2].decode() if len(parts) > 2 else ""
+            raise HandshakeError(f"hub answered HTTP {status} {why}", status)
+        want = accept_for(key)
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"sec-websocket-accept":
+                if value.strip() == want:
+                    return
+                raise HandshakeError("wrong Sec-WebSocket-Accept from hub")
+        raise HandshakeError("hub sent no Sec-WebSocket-Accept")
+
+    @property
+    def open(self):
+        return self.sock is not None
+
+    def _drop(self, code, reason=""):
+        if self.close_code == 0:
+            self.close_code = code
+            self.close_reason = reason
+        s = self.sock
+        self.sock = None
+        if s is not None:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    def _fail(self, code, reason):
+        """Fail the connection: send a close frame (best effort) and drop the socket."""
+        try:
+            self._send_all(build_frame(OP_CLOSE, bytes((code >> 8, code & 0xFF))))
+        except OSError:
+            pass
+        self._drop(code, reason)
+        return EV_CLOSED
+
+    def close(self, code=1000):
+        if self.sock is None:
+            return
+        self._fail(code, "closed by controller")
+
+    # ---- sending ----
+
+    def _send_some(self, data):
+        try:
+            n = self._send(data)
+        except OSError as e:
+            if e.args and e.args[0] in _AGAIN:
+                return 0
+            raise
+        return n or 0
+
+    def _send_all(self, data):
+        """Write all of data; a full socket buffer for over a second counts as a dead link."""
+        sent = self._send_some(data)
+        if sent < len(data):
+            mv = memoryview(data)
+            tries = 0
+            while sent < len(data):
+                n = self._send_some(mv[sent:])
+                sent += n
+                if n == 0:
+                    tries += 1
+                    if tries > 100:
+                        raise OSError(110)  # ETIMEDOUT
+                    _sleep_ms(10)
+
+    def send_frame(self, frame):
+        """Mask and write a preallocated Frame in one write. False if the link broke."""
+        if self.sock is None:
+            return False
+        buf = frame.buf
+        mask_in_place(buf, _HDR, frame.size)
+        try:
+            n = self._send(buf)
+            if n is None or n < len(buf):
+                self._send_all(memoryview(buf)[n or 0 :])
+        except OSError:
+            self._drop(1006, "send failed")
+            return False
+        return True
+
+    def send_bytes(self, payload):
+        """Send any binary message (allocates; the hello)."""
+        if self.sock is None:
+            return False
+        try:
+            self._send_all(build_frame(OP_BINARY, payload))
+        except OSError:
+            self._drop(1006, "send failed")
+            return False
+        return True
+
+    def ping(self):
+        return self.send_frame(self._ping)
+
+    # ---- receiving ----
+
+    def wait(self, timeout_ms):
+        """Wait up to timeout_ms for bytes from the hub (the loop's idle point)."""
+        if self.sock is None:
+            return True
+        for _ in self._wait(timeout_ms):
+            return True
+        return False
+
+    def poll(self):
+        """Read what is available and handle at most one frame.
+
+        Returns EV_NONE, EV_MESSAGE (binary payload in self.msg) or EV_CLOSED (close_code,
+        close_reason set). Pings are answered here. Never raises on bad hub bytes."""
+        if self.sock is None:
+            return EV_CLOSED
+        ev = self._parse()
+        if ev != EV_NONE or self.sock is None:
+            return ev
+        readable = False
+        for _ in self._wait(0):
+            readable = True
+        if not readable:
+            return EV_NONE
+        try:
+            if self._read_some() == 0:
+                return EV_NONE
+        except OSError:
+            self._drop(1006, "connection lost")
+            return EV_CLOSED
+        self.heard = True
+        return self._parse()
+
+    def _parse(self):
+        rx = self.rx
+        if self.fill < 2:
+            return EV_NONE
+        b0 = rx[0]
+        b1 = rx[1]
+        if b1 & 0x80:
+            return self._fail(1002, "hub sent a masked frame")
+        if b0 & 0x70:
+            return self._fail(1002, "reserved bits set")
+        op = b0 & 0x0F
+        n = b1 & 0x7F
+        head = 2
+        if n == 126:
+            if self.fill < 4:
+                return EV_NONE
+            n = (rx[2] << 8) | rx[3]
+            head = 4
+        elif n == 127:
+            n = 1 << 16
+        if n > MAX_PAYLOAD:
+            self.ignored += 1
+            return self._fail(1009, "hub frame too large")
+        if not b0 & 0x80 or op == 0:
+            return self._fail(1002, "fragmented frames are not supported")
+        if self.fill < head + n:
+            return EV_NONE  # partial frame: wait for the rest
+        payload = bytes(rx[head : head + n])
+        rest = self.fill - head - n
+        if rest:
+            rx[:rest] = rx[head + n : self.fill]
+        self.fill = rest
+        if op == OP_BINARY:
+            self.msg = payload
+            return EV_MESSAGE
+        if op == OP_PING:
+            try:
+                self._send_all(build_frame(OP_PONG, payload))
+            except OSError:
+                self._drop(1006, "send failed")
+                return EV_CLOSED
+            return EV_NONE
+        if op == OP_PONG:
+            return EV_NONE
+        if op == OP_CLOSE:
+            code = (payload[0] << 8) | payload[1] if len(payload) >= 2 else 1005
+            try:
+                reason = payload[2:].decode()
+            except (UnicodeError, ValueError):
+                reason = ""
+            try:
+                self._send_all(build_frame(OP_CLOSE, payload[:2]))
+            except OSError:
+                pass
+            self._drop(code, reason)
+            return EV_CLOSED
+        self.ignored += 1  # text or unknown opcode: not ours to act on
+        if op > 2 and op < 8 or op > 10:
+            return self._fail(1002, "unknown opcode")
+        return EV_NONE

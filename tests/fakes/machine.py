@@ -1,0 +1,201 @@
+"""Fake ESP32 `machine` module for tests and the virtual controller. Never copy to a device:
+on the board a file named machine.py shadows the real module.
+
+Follows the esp32 port's API for what the firmware uses (Pin modes/pulls/value/irq, ADC
+read_u16/read_uv/atten, WDT, unique_id, reset_cause). `fake_*` functions, clearly named, move
+the physical world from tests: press or bounce a button, deflect or drift the stick. Kept small
+on purpose: it shares the 64 KB test heap with the firmware.
+"""
+
+PWRON_RESET = 1
+HARD_RESET = 2
+WDT_RESET = 3
+DEEPSLEEP_RESET = 4
+SOFT_RESET = 5
+
+# Classic ESP32 (quickref): ADC2 pins fail while WiFi is on; 34-39 are input-only, no pulls.
+ADC1_PINS = (32, 33, 34, 35, 36, 37, 38, 39)
+ADC2_PINS = (0, 2, 4, 12, 13, 14, 15, 25, 26, 27)
+FLASH_PINS = (6, 7, 8, 9, 10, 11)
+
+_st = {"id": b"\x24\x0a\xc4\x12\x34\x56", "reset": PWRON_RESET}
+_wlan_active = [False]  # set by the fake network module
+# pin -> [external level or None, pull, out level or None, mode, irq (trigger, handler, pin),
+#         analog u16, noise amplitude, external pull-up fitted, output history]
+_lines = {}
+_EXT, _PULL, _OUT, _MODE, _IRQ, _AN, _NOISE, _XPU, _HIST = range(9)
+
+
+def _line(n):
+    ln = _lines.get(n)
+    if ln is None:
+        ln = _lines[n] = [None, None, None, None, None, 32768, 0, False, []]
+    return ln
+
+
+def _level(ln):
+    if ln[_MODE] == Pin.OUT and ln[_OUT] is not None:
+        return ln[_OUT]
+    if ln[_EXT] is not None:
+        return ln[_EXT]
+    return 1 if ln[_PULL] == Pin.PULL_UP or ln[_XPU] else 0  # floating reads 0 here
+
+
+class Pin:
+    IN = 1
+    OUT = 3
+    OPEN_DRAIN = 7
+    PULL_UP = 2
+    PULL_DOWN = 1
+    IRQ_RISING = 1
+    IRQ_FALLING = 2
+
+    def __init__(self, id, mode=-1, pull=-1, value=None):
+        if not 0 <= id <= 39 or id in FLASH_PINS or id in (20, 24, 28, 29, 30, 31):
+            raise ValueError("invalid pin")
+        self.id = id
+        self.ln = _line(id)
+        self.init(mode, pull, value)
+
+    def init(self, mode=-1, pull=-1, value=None):
+        if mode == Pin.OUT and self.id >= 34:
+            raise ValueError("pin can only be input")
+        if mode != -1:
+            self.ln[_MODE] = mode
+        if pull != -1:  # 34-39: accepted and ignored, like the real port
+            self.ln[_PULL] = None if self.id >= 34 else pull
+        if value is not None:
+            self.value(value)
+
+    def value(self, v=None):
+        if v is None:
+            return _level(self.ln)
+        self.ln[_OUT] = 1 if v else 0
+        h = self.ln[_HIST]
+        h.append(self.ln[_OUT])
+        if len(h) > 64:
+            del h[:32]
+
+    def __call__(self, v=None):
+        return self.value(v)
+
+    def on(self):
+        self.value(1)
+
+    def off(self):
+        self.value(0)
+
+    def irq(self, handler=None, trigger=3, wake=None):
+        # esp32 has no hard= argument: handlers are always scheduled (soft) callbacks.
+        self.ln[_IRQ] = (trigger, handler, self) if handler else None
+
+
+class ADC:
+    ATTN_0DB = 0
+    ATTN_2_5DB = 1
+    ATTN_6DB = 2
+    ATTN_11DB = 3
+
+    def __init__(self, pin, atten=None):
+        if pin.id not in ADC1_PINS and pin.id not in ADC2_PINS:
+            raise ValueError("invalid Pin for ADC")
+        self.id = pin.id
+        self.ln = pin.ln
+        self.atten_set = atten  # None = left to the firmware's default; tests check it
+
+    def atten(self, atten):
+        self.atten_set = atten
+
+    def read_u16(self):
+        if _wlan_active[0] and self.id in ADC2_PINS:
+            raise OSError(263)  # ESP_ERR_TIMEOUT: ADC2 belongs to WiFi now
+        v = self.ln[_AN]
+        a = self.ln[_NOISE]
+        if a:
+            _st["seed"] = s = (_st.get("seed", 7) * 1103515245 + 12345) & 0x7FFFFFFF
+            v += s % (2 * a + 1) - a
+        raw = (0 if v < 0 else 65535 if v > 65535 else v) >> 4  # 12-bit steps, as on esp32
+        return (raw << 4) | (raw >> 8)
+
+    def read_uv(self):
+        return self.read_u16() * 3300000 // 65535
+
+
+class WDT:
+    made = []
+
+    def __init__(self, id=0, timeout=5000):
+        if timeout <= 0:
+            raise ValueError("WDT timeout too short")
+        self.timeout = timeout
+        self.feeds = 0
+        WDT.made.append(self)
+
+    def feed(self):
+        self.feeds += 1
+
+
+def unique_id():
+    return _st["id"]
+
+
+def reset_cause():
+    return _st["reset"]
+
+
+# ---- test controls (not in the real module) ----
+
+
+def fake_reset(unique=b"\x24\x0a\xc4\x12\x34\x56", cause=PWRON_RESET):
+    _lines.clear()
+    del WDT.made[:]
+    _wlan_active[0] = False
+    _st["id"] = bytes(unique)
+    _st["reset"] = cause
+
+
+def fake_set_unique_id(raw):
+    _st["id"] = bytes(raw)
+
+
+def fake_drive(n, level):
+    """Drive pin n from outside (None = let go); fires the IRQ on an edge like the port."""
+    ln = _line(n)
+    before = _level(ln)
+    ln[_EXT] = level
+    after = _level(ln)
+    irq = ln[_IRQ]
+    if irq and before != after and irq[0] & (Pin.IRQ_RISING if after else Pin.IRQ_FALLING):
+        irq[1](irq[2])
+
+
+def fake_press(n):
+    fake_drive(n, 0)  # active-low: pressed pulls to GND
+
+
+def fake_release(n):
+    fake_drive(n, None)
+
+
+def fake_bounce(n, edges):
+    """Toggle pin n `edges` times (contact chatter)."""
+    for _ in range(edges):
+        fake_drive(n, 0 if _level(_line(n)) else None)
+
+
+def fake_external_pullup(n):
+    _line(n)[_XPU] = True
+
+
+def fake_analog(n, u16, noise=0):
+    ln = _line(n)
+    ln[_AN] = u16
+    ln[_NOISE] = noise
+
+
+def fake_level(n):
+    return _level(_line(n))
+
+
+def fake_outputs(n):
+    return _line(n)[_HIST]

@@ -1,0 +1,130 @@
+"""Fake ESP32 `network` module (WLAN station). Never copy to a device.
+
+Follows the esp32 port: WLAN(STA_IF) is one object per interface; active(), connect(),
+disconnect(), isconnected(), status() and status("rssi"), config(pm=...) / config("pm"),
+the STAT_* and PM_* values. `fake_*` functions script the access point: its SSID/password,
+how long joining takes, going away and coming back.
+"""
+
+import machine
+
+try:
+    from time import ticks_diff, ticks_ms
+except ImportError:  # CPython
+    from blinkshot.ticks import ticks_diff, ticks_ms
+
+STA_IF = 0
+AP_IF = 1
+STAT_IDLE = 1000
+STAT_CONNECTING = 1001
+STAT_GOT_IP = 1010
+STAT_BEACON_TIMEOUT = 200
+STAT_NO_AP_FOUND = 201
+STAT_WRONG_PASSWORD = 202
+STAT_ASSOC_FAIL = 203
+STAT_HANDSHAKE_TIMEOUT = 204
+
+_ap = {"ssid": "blinkshot-test", "pw": "secret-pass", "delay": 50, "rssi": -58, "up": True}
+_wlans = {}
+
+
+class WLAN:
+    PM_NONE = 0
+    PM_PERFORMANCE = 1
+    PM_POWERSAVE = 2
+
+    def __new__(cls, interface=STA_IF):
+        w = _wlans.get(interface)
+        if w is None:
+            w = _wlans[interface] = object.__new__(cls)
+            w.on = False
+            w.st = STAT_IDLE
+            w.cred = None
+            w.t0 = 0
+            w.pm = 1  # the IDF default once connected: modem sleep
+            w.connects = 0
+        return w
+
+    def __init__(self, interface=STA_IF):
+        pass
+
+    def active(self, on=None):
+        if on is None:
+            return self.on
+        self.on = machine._wlan_active[0] = bool(on)
+        if not on:
+            self.st = STAT_IDLE
+
+    def connect(self, ssid=None, key=None, bssid=None):
+        if not self.on:
+            raise OSError("Wifi Not Started")
+        self.connects += 1
+        self.cred = (ssid, key)
+        self.t0 = ticks_ms()
+        self.st = STAT_CONNECTING
+
+    def disconnect(self):
+        self.st = STAT_IDLE
+
+    def status(self, param=None):
+        st = self.st
+        age = ticks_diff(ticks_ms(), self.t0)
+        if st == STAT_CONNECTING:
+            if not _ap["up"] or self.cred[0] != _ap["ssid"]:
+                st = STAT_NO_AP_FOUND if age > 300 else st
+            elif self.cred[1] != _ap["pw"]:
+                st = STAT_WRONG_PASSWORD if age > 100 else st
+            elif age >= _ap["delay"]:
+                st = STAT_GOT_IP
+        elif st == STAT_GOT_IP and not _ap["up"]:
+            st = STAT_BEACON_TIMEOUT
+        self.st = st
+        if param is None:
+            return st
+        if param == "rssi" and st == STAT_GOT_IP:
+            return _ap["rssi"]
+        raise OSError("not connected") if param == "rssi" else ValueError("unknown param")
+
+    def isconnected(self):
+        return self.status() == STAT_GOT_IP
+
+    def config(self, *args, **kw):
+        if args:
+            if args[0] == "pm":
+                return self.pm
+            if args[0] == "mac":
+                return machine.unique_id()
+            raise ValueError("unknown config param")
+        for k in kw:
+            if k != "pm":
+                raise ValueError("unknown config param")
+            self.pm = kw[k]
+
+    def ifconfig(self, *args):
+        return ("127.0.0.1", "255.0.0.0", "127.0.0.1", "127.0.0.1")
+
+
+# ---- test controls (not in the real module) ----
+
+
+def fake_reset():
+    _wlans.clear()
+    _ap.update(ssid="blinkshot-test", pw="secret-pass", delay=50, rssi=-58, up=True)
+    machine._wlan_active[0] = False
+
+
+def fake_access_point(ssid, password, delay_ms=50, rssi=-58):
+    _ap.update(ssid=ssid, pw=password, delay=delay_ms, rssi=rssi)
+
+
+def fake_drop():
+    """The access point goes away (out of range, rebooted)."""
+    _ap["up"] = False
+
+
+def fake_return():
+    _ap["up"] = True
+
+
+def fake_station():
+    return _wlans.get(STA_IF)
