@@ -4,6 +4,7 @@ Points run point-major (each point runs on every server before the next point) s
 change in machine load during the run hits all servers alike.
 """
 
+import os
 import sys
 import time
 
@@ -48,6 +49,8 @@ def run_one(name, ctrl, rate, win, duration, point, procs, log=print):
         if server is not None:
             server.stop()
     result["server"] = name
+    # Other work on the machine skews a point; the 1-minute load average shows when it did.
+    result["load_avg_1m"] = round(os.getloadavg()[0], 2)
     log(line(result))
     return result
 
