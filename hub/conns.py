@@ -301,8 +301,10 @@ async def handle(hub, conn):
         await c.run()
     except (Rejected, ProtocolError) as exc:
         close = (exc.code, exc.reason)
-    except ConnectionClosed:
-        pass
+    except ConnectionClosed as exc:
+        if exc.sent is not None and exc.sent.code == Close.TOO_BIG and hub.bad_log.allow():
+            event("rejected", logging.WARNING, kind=cls.kind, addr=peer(conn), code=1009,
+                  reason=exc.sent.reason)  # fmt: skip
     finally:
         registry.pop(conn, None)
         c.leave()

@@ -16,6 +16,8 @@ import json
 import struct
 import time
 
+from websockets.protocol import OPEN
+
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 _U16 = struct.Struct(">BBH")
 _U64 = struct.Struct(">BBQ")
@@ -83,10 +85,10 @@ class WindowSink:
         """Write ``frame`` now if nothing is queued and the socket keeps up; else queue."""
         if self.closed:
             return
+        if self.conn.protocol.state is not OPEN:  # never write after a close frame
+            self.closed = True
+            return
         if not self.outbox.live and not self.conn.paused:
-            if self.transport.is_closing():
-                self.closed = True
-                return
             self.transport.write(frame)
             self.delivered += len(entries)
             return
@@ -114,7 +116,7 @@ class WindowSink:
         try:
             while self.outbox.live and not self.closed:
                 await self.conn.drain()
-                if self.closed or self.transport.is_closing():
+                if self.closed or self.conn.protocol.state is not OPEN:
                     break
                 texts = self.outbox.take()
                 self.transport.write(text_frame(batch_text(texts).encode()))

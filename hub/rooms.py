@@ -185,6 +185,10 @@ class Room:
             self.feedback(ev["id"], FEEDBACK_DEATH, 600)
         elif kind == "respawn":
             self.feedback(ev["id"], FEEDBACK_RESPAWN, 100)
+        elif kind == "round":
+            winner = self.game.players.get(ev["winner"]) if ev["winner"] else None
+            text = f"{winner.name} wins the round!" if winner else "Round over: no winner."
+            self.emit({"type": "message", "from": "hub", "text": f"{text} Round {ev['round']}."}, t)
 
     def remove(self, pid, t):
         self.seats.pop(pid, None)

@@ -158,3 +158,13 @@ def test_stalled_clock_skips_instead_of_spiralling():
     room.tick(0.0, 0)
     room.tick(60.0, 0)  # a minute without ticks (laptop suspended)
     assert room.game.tick <= 11
+
+
+def test_round_end_is_announced_in_chat():
+    room, out = make()
+    room.game.round_ms = 1000
+    room.attach("a", "controller", "Ada", "ca", 0)
+    for i in range(70):
+        room.tick(i / 60, t=i)
+    chat = [m for m in out.msgs if m["type"] == "message"]
+    assert chat and chat[0]["from"] == "hub" and "Round 2" in chat[0]["text"]

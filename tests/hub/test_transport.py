@@ -427,3 +427,44 @@ def test_hello_extra_kind_phone():
             assert created["player"]["kind"] == "phone"
 
     run(body())
+
+
+def test_slow_window_gets_every_chat_and_button_event_and_latest_move():
+    import socket
+
+    async def body():
+        async with running_hub(stall_timeout=30, rate=100000) as hub:
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(("127.0.0.1", hub.port))
+            slow = await connect(url(hub), sock=sock, max_queue=1)
+            await next_msg(slow, "state")
+            slow.transport.pause_reading()
+            talker, _ = await open_window(hub)
+            c, _ = await open_controller(hub)
+            n = 0
+            for seq in range(1, 20000):
+                await c.send(inp(seq, x=(seq % 1999) - 999))
+                if seq % 10 == 0:
+                    n += 1
+                    await talker.send(json.dumps({"type": "message", "text": f"c{n}"}))
+                    await next_msg(talker, "message", lambda m, n=n: m["text"] == f"c{n}")
+                if n >= 100 and any(w.sink.outbox.live > 20 for w in hub.windows.values()):
+                    break
+            last_x = (seq % 1999) - 999
+            slow.transport.resume_reading()
+            chats, moves, final = [], 0, None
+            while True:
+                raw = await asyncio.wait_for(slow.recv(), TIMEOUT)
+                for m in messages(raw):
+                    if m["type"] == "message":
+                        chats.append(m["text"])
+                    elif m["type"] == "move":
+                        moves += 1
+                        final = m["x"]
+                if len(chats) == n and final == last_x:
+                    break
+            assert chats == [f"c{i}" for i in range(1, n + 1)]  # none dropped, in order
+            assert moves < seq  # moves were coalesced while it was behind
+
+    run(body(), timeout=60)
