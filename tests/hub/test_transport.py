@@ -54,6 +54,8 @@ def test_late_join_gets_full_state_at_once():
     async def body():
         async with running_hub() as hub:
             c, _ = await open_controller(hub)
+            me = hub.rooms["default"].game.players[f"c-{DEV}"]
+            me.x, me.y = 100.0, 450.0  # room for the shot to fly right
             await c.send(inp(1))
             await c.send(inp(2, presses=(1, 1, 0), x=1000))
             await asyncio.sleep(0.05)
