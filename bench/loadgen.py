@@ -232,7 +232,10 @@ async def _controllers(conn, port, path, n_ctrl, rate, duration, shm_name, hub_m
 
 def controller_worker(*args):
     with asyncio.Runner(loop_factory=_new_loop) as runner:
-        runner.run(_controllers(*args))
+        try:
+            runner.run(_controllers(*args))
+        except BufferError:
+            pass  # shared memory still mapped after an error already reported to the runner
 
 
 # One load point ----------------------------------------------------------------------------
@@ -255,7 +258,17 @@ def _percentile(sorted_values, q):
 
 
 def run_point(
-    server, n_ctrl, rate, n_win, duration, hub_mode, point=0, procs=2, drain_s=3.0, idle_s=1.0
+    server,
+    n_ctrl,
+    rate,
+    n_win,
+    duration,
+    hub_mode,
+    point=0,
+    procs=2,
+    drain_s=3.0,
+    idle_s=1.0,
+    on_go=None,
 ):
     """Drive one load point against a started `server`; returns a dict of figures."""
     ctx = mp.get_context("spawn")
@@ -305,6 +318,8 @@ def run_point(
         gen_cpu0 = sum(g.cpu_times().user + g.cpu_times().system for g in gen)
         cpu0 = server.cpu()
         wall0 = time.perf_counter()
+        if on_go:
+            on_go()  # e.g. start a profiler once everyone is connected
         cparent.send("go")
         done = _recv(cparent, "controllers done", duration * 3 + 30)[1]
         for c in conns:

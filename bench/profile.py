@@ -41,9 +41,11 @@ def summarize(raw_text, top=15):
 
 
 def _short(frame):
-    # "func (path/to/file.py:123)" → "func (file.py:123)"
+    # "func (path/to/file.py:123)" → "func (file.py)": one row per function, not per line
     name, _, where = frame.partition(" (")
-    return f"{name} ({where.rsplit('/', 1)[-1]}" if where else name
+    if not where:
+        return name
+    return f"{name} ({where.rsplit('/', 1)[-1].rsplit(':', 1)[0].rstrip(')')})"
 
 
 def run(ctrl, rate, win, duration, out_path, procs=2):
@@ -69,9 +71,16 @@ def run(ctrl, rate, win, duration, out_path, procs=2):
             str(out_path),
             "--nonblocking",
         ]
-        spy_proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        threading.Event().wait(0.5)
-        load = loadgen.run_point(server, ctrl, rate, win, duration, hub_mode=True, procs=procs)
+        spy = []
+
+        def start():
+            spy.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+            threading.Event().wait(0.3)
+
+        load = loadgen.run_point(
+            server, ctrl, rate, win, duration, hub_mode=True, procs=procs, idle_s=0.1, on_go=start
+        )
+        spy_proc = spy[0]
         spy_out = spy_proc.communicate(timeout=duration + 30)[0].decode(errors="replace")
         if spy_proc.returncode != 0 or not Path(out_path).exists():
             return {"error": f"py-spy failed: {spy_out[-500:]}"}

@@ -36,7 +36,7 @@ def run_one(name, ctrl, rate, win, duration, point, procs, log=print):
             rate,
             win,
             duration,
-            hub_mode=(name == "hub"),
+            hub_mode=name.startswith("hub"),
             point=point,
             procs=procs,
             idle_s=0.5 if duration < 3 else 1.0,

@@ -23,7 +23,7 @@ def ratios(relay_results, names):
     for ctrl, rate, win in relay.FIXED:
         hub = by(results, "hub", ctrl, rate, win)
         for name in names:
-            if name == "hub":
+            if name.startswith("hub"):
                 continue
             peer = by(results, name, ctrl, rate, win)
             ok = hub and peer and not hub.get("error") and not peer.get("error")
@@ -41,7 +41,7 @@ def ratios(relay_results, names):
     sweep = relay_results["sweep"]
     hub_fanout = relay.max_sustained(sweep, "hub")
     for name in names:
-        if name != "hub":
+        if not name.startswith("hub"):
             peer_fanout = relay.max_sustained(sweep, name)
             out.append(
                 {
