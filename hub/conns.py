@@ -286,7 +286,7 @@ async def handle(hub, conn):
     cls = ControllerConn if url.path == "/ws/controller" else WindowConn
     c = cls(hub, conn, room_name)
     registry = hub.controllers if cls is ControllerConn else hub.windows
-    close = None
+    close, registered = None, False
     try:
         if len(hub.controllers) + len(hub.windows) >= hub.cfg.max_connections:
             raise Rejected(Close.FULL, f"hub full ({hub.cfg.max_connections} connections)")
@@ -297,6 +297,7 @@ async def handle(hub, conn):
         if not hmac.compare_digest(code.encode(), hub.cfg.pairing_code.encode()):
             raise Rejected(Close.BAD_CODE, "wrong pairing code; use the code the hub printed")
         registry[conn] = c
+        registered = True
         event("connect", kind=cls.kind, room=room_name, addr=peer(conn))
         await c.run()
     except (Rejected, ProtocolError) as exc:
@@ -319,6 +320,8 @@ async def handle(hub, conn):
                 reason=close[1],
             )
         await conn.close(close[0], close[1])
+    if not registered:
+        return  # refused at the door: the rate-limited "rejected" line is its only line
     rcvd, sent = conn.close_code, conn.close_reason
     event(
         "disconnect",

@@ -470,3 +470,29 @@ def test_slow_window_gets_every_chat_and_button_event_and_latest_move():
             assert moves < seq  # moves were coalesced while it was behind
 
     run(body(), timeout=60)
+
+
+def test_silent_tcp_connection_dropped_after_handshake_timeout():
+    async def body():
+        async with running_hub(handshake_timeout=0.3) as hub:
+            reader, writer = await asyncio.open_connection("127.0.0.1", hub.port)
+            writer.write(b"GET /ws/window HTTP/1.1\r\nHost: x\r\n")  # never finishes
+            data = await asyncio.wait_for(reader.read(), TIMEOUT)
+            assert data == b""  # closed by the hub, no response
+            writer.close()
+
+    run(body())
+
+
+def test_bad_input_log_lines_are_rate_limited(caplog):
+    async def body():
+        async with running_hub() as hub:
+            for _ in range(30):
+                ws = await connect(url(hub, code="999999"))
+                await expect_close(ws)
+            await asyncio.sleep(0.05)
+
+    run(body())
+    lines = [r.getMessage() for r in caplog.records if r.name == "hub"]
+    assert sum("rejected" in x for x in lines) == 20  # then silence until the period ends
+    assert not any(x.startswith(("connect", "disconnect")) for x in lines)

@@ -236,7 +236,7 @@ function setupKeys(client) {
       chatInput.focus();
       e.preventDefault();
     } else if (e.code === "KeyL") {
-      hud.togglePanel("latency");
+      if (hud.togglePanel("latency")) hud.showLatency(stats(client));
     } else if (e.code === "KeyQ") {
       hud.togglePanel("pairing");
     }
