@@ -4,8 +4,8 @@
     python hardware/tools/check.py                               (every pin map in hardware/pinmaps)
 
 A pin map is recognised by its "board" and "chip" keys; anything else is read as a config.json,
-whose pins fill in over the board's defaults one by one (the board's pin map, --board, or a
-"board" key in the config). Exit status: 0 = fine (warnings may be printed), 1 = a pin cannot
+whose pins fill in over the default pins of --board's pin map (default esp32-devkit) one by
+one, as the firmware does. Exit status: 0 = fine (warnings may be printed), 1 = a pin cannot
 work, 2 = the file cannot be read.
 """
 
@@ -46,7 +46,7 @@ def resolve(data, board=None):
         return pm["pins"], pm["chip"], pm.get("external_pullup", []), f"pin map {pm['board']}"
     if not isinstance(data, dict):
         raise pinmap.PinMapError("expected a JSON object (a config.json or a pin map)")
-    board = board or data.get("board") or pinmap.DEFAULT_BOARD
+    board = board or pinmap.DEFAULT_BOARD
     if board not in pinmap.board_names():
         raise pinmap.PinMapError(
             f"unknown board {board!r}; use one of {', '.join(pinmap.board_names())}"

@@ -13,8 +13,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import diagram  # noqa: E402
 import pinmap  # noqa: E402
 
+import docs  # noqa: E402
+
 ROOT = pinmap.ROOT
 DEFAULT_PINS = ROOT / "firmware" / "blinkshot" / "default_pins.py"
+README = ROOT / "hardware" / "README.md"
+BOM = ROOT / "hardware" / "bom.csv"
 
 
 def _py_tuple(names):
@@ -42,9 +46,17 @@ def default_pins_source(pm):
 
 def outputs():
     """{path: text} of every generated file."""
-    out = {DEFAULT_PINS: default_pins_source(pinmap.load(pinmap.DEFAULT_BOARD))}
-    for board in pinmap.board_names():
-        out[ROOT / "hardware" / "diagrams" / f"{board}.svg"] = diagram.render(pinmap.load(board))
+    maps = [pinmap.load(board) for board in pinmap.board_names()]
+    ref = maps[0]
+    out = {DEFAULT_PINS: default_pins_source(ref)}
+    for pm in maps:
+        out[ROOT / "hardware" / "diagrams" / f"{pm['board']}.svg"] = diagram.render(pm)
+    blocks = {
+        "bom": docs.bom_block(docs.read_bom(BOM.read_text()), maps),
+        "pins": docs.pins_block(maps),
+        "checks": docs.checks_block(ref),
+    }
+    out[README] = docs.fill(README.read_text(), blocks, ref["pins"])
     return out
 
 
