@@ -12,8 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import diagram  # noqa: E402
 import pinmap  # noqa: E402
-
-import docs  # noqa: E402
+import readme  # noqa: E402
 
 ROOT = pinmap.ROOT
 DEFAULT_PINS = ROOT / "firmware" / "blinkshot" / "default_pins.py"
@@ -52,11 +51,11 @@ def outputs():
     for pm in maps:
         out[ROOT / "hardware" / "diagrams" / f"{pm['board']}.svg"] = diagram.render(pm)
     blocks = {
-        "bom": docs.bom_block(docs.read_bom(BOM.read_text()), maps),
-        "pins": docs.pins_block(maps),
-        "checks": docs.checks_block(ref),
+        "bom": readme.bom_block(readme.read_bom(BOM.read_text()), maps),
+        "pins": readme.pins_block(maps),
+        "checks": readme.checks_block(ref),
     }
-    out[README] = docs.fill(README.read_text(), blocks, ref["pins"])
+    out[README] = readme.fill(README.read_text(), blocks, ref["pins"])
     return out
 
 
