@@ -7,7 +7,7 @@ import random
 
 from blinkshot import VERSION, codec, net, status
 from blinkshot.buttons import Buttons
-from blinkshot.hw import Hardware
+from blinkshot.hw import Hardware, reset_name
 from blinkshot.policy import Backoff, Every, LinkWatch, SendPolicy
 from blinkshot.stick import Stick, centre_of
 from blinkshot.ticks import sleep_ms, ticks_add, ticks_diff, ticks_ms
@@ -32,20 +32,6 @@ STATE_NAMES = ("wifi", "find", "connect", "hello", "play")
 
 def log(msg):
     print("blinkshot: " + msg)
-
-
-def reset_name(machine):
-    cause = machine.reset_cause()
-    for attr, name in (
-        ("PWRON_RESET", "power_on"),
-        ("HARD_RESET", "hard"),
-        ("WDT_RESET", "wdt"),
-        ("DEEPSLEEP_RESET", "deepsleep"),
-        ("SOFT_RESET", "soft"),
-    ):
-        if getattr(machine, attr, None) == cause:
-            return name
-    return "unknown"
 
 
 def _rand(n):

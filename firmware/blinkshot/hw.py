@@ -29,8 +29,8 @@ class Hardware:
         self.adc_bat = machine.ADC(Pin(bat), atten=atten) if bat is not None else None
         self.sx = 32768
         self.sy = 32768
-        self._led_level = -1
-        self._motor_level = -1
+        self._led_level = 0  # both outputs start at 0 (value=0 in _out)
+        self._motor_level = 0
 
     def _out(self, n):
         if n is None:
@@ -116,3 +116,17 @@ def held_at_boot(machine, pin_no, ms=300):
         if ticks_diff(ticks_ms(), t0) >= ms:
             return True
         sleep_ms(10)
+
+
+def reset_name(machine):
+    cause = machine.reset_cause()
+    for attr, name in (
+        ("PWRON_RESET", "power_on"),
+        ("HARD_RESET", "hard"),
+        ("WDT_RESET", "wdt"),
+        ("DEEPSLEEP_RESET", "deepsleep"),
+        ("SOFT_RESET", "soft"),
+    ):
+        if getattr(machine, attr, None) == cause:
+            return name
+    return "unknown"

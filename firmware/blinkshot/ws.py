@@ -108,6 +108,8 @@ class Client:
         self.sock = None
         self.rx = bytearray(rx_size)
         self.fill = 0
+        self._scratch = bytearray(64)
+        self._tail = bytearray(1)  # used only when rx is nearly full
         self.msg = b""
         self.heard = False  # set when any bytes arrived; the caller clears it
         self.close_code = 0
@@ -166,9 +168,15 @@ class Client:
         self._wait = getattr(p, "ipoll", None) or p.poll
 
     def _read_some(self):
-        """One non-blocking read into rx. 0 if nothing was there; OSError if the peer left."""
+        """One non-blocking read into rx. 0 if nothing was there; OSError if the peer left.
+
+        Reads into a scratch buffer and copies, because slicing rx (a memoryview slice) would
+        allocate on every read, and a pong arrives every second."""
+        room = len(self.rx) - self.fill
+        if room <= 0:
+            return 0
         try:
-            n = self._recv_into(memoryview(self.rx)[self.fill :])
+            n = self._recv_into(self._scratch if room >= len(self._scratch) else self._tail)
         except OSError as e:
             if e.args and e.args[0] in _AGAIN:
                 return 0
@@ -177,7 +185,14 @@ class Client:
             return 0  # MicroPython: would block
         if n == 0:
             raise OSError(104)  # connection closed by peer
-        self.fill += n
+        rx = self.rx
+        src = self._scratch if room >= len(self._scratch) else self._tail
+        f = self.fill
+        i = 0
+        while i < n:
+            rx[f + i] = src[i]
+            i += 1
+        self.fill = f + n
         return n
 
     def _handshake(self, key, timeout_ms):
@@ -332,6 +347,15 @@ class Client:
         self.heard = True
         return self._parse()
 
+    def _consume(self, k):
+        rx = self.rx
+        rest = self.fill - k
+        i = 0
+        while i < rest:
+            rx[i] = rx[k + i]
+            i += 1
+        self.fill = rest
+
     def _parse(self):
         rx = self.rx
         if self.fill < 2:
@@ -359,11 +383,8 @@ class Client:
             return self._fail(1002, "fragmented frames are not supported")
         if self.fill < head + n:
             return EV_NONE  # partial frame: wait for the rest
-        payload = bytes(rx[head : head + n])
-        rest = self.fill - head - n
-        if rest:
-            rx[:rest] = rx[head + n : self.fill]
-        self.fill = rest
+        payload = bytes(rx[head : head + n]) if n else b""
+        self._consume(head + n)
         if op == OP_BINARY:
             self.msg = payload
             return EV_MESSAGE

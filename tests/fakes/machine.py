@@ -21,7 +21,7 @@ FLASH_PINS = (6, 7, 8, 9, 10, 11)
 _st = {"id": b"\x24\x0a\xc4\x12\x34\x56", "reset": PWRON_RESET}
 _wlan_active = [False]  # set by the fake network module
 # pin -> [external level or None, pull, out level or None, mode, irq (trigger, handler, pin),
-#         analog u16, noise amplitude, external pull-up fitted, output history]
+#         analog u16, noise amplitude, external pull-up fitted, output writes]
 _lines = {}
 _EXT, _PULL, _OUT, _MODE, _IRQ, _AN, _NOISE, _XPU, _HIST = range(9)
 
@@ -29,7 +29,7 @@ _EXT, _PULL, _OUT, _MODE, _IRQ, _AN, _NOISE, _XPU, _HIST = range(9)
 def _line(n):
     ln = _lines.get(n)
     if ln is None:
-        ln = _lines[n] = [None, None, None, None, None, 32768, 0, False, []]
+        ln = _lines[n] = [None, None, None, None, None, 32768, 0, False, 0]
     return ln
 
 
@@ -71,10 +71,7 @@ class Pin:
         if v is None:
             return _level(self.ln)
         self.ln[_OUT] = 1 if v else 0
-        h = self.ln[_HIST]
-        h.append(self.ln[_OUT])
-        if len(h) > 64:
-            del h[:32]
+        self.ln[_HIST] += 1  # a count, not a list: the fake must not allocate in the loop
 
     def __call__(self, v=None):
         return self.value(v)
@@ -197,5 +194,6 @@ def fake_level(n):
     return _level(_line(n))
 
 
-def fake_outputs(n):
+def fake_writes(n):
+    """How many times the firmware wrote this output pin."""
     return _line(n)[_HIST]
