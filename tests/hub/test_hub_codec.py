@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import ROOT, VECTORS
+from hubkit import ROOT, VECTORS
 
 from hub.codec import (
     Close,

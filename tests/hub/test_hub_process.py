@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 
-from conftest import ROOT, expect_close, hello, next_msg, run
+from hubkit import ROOT, expect_close, hello, next_msg, run
 from hubproc import HubProcess
 from websockets.asyncio.client import connect
 

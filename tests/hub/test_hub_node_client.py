@@ -4,7 +4,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from conftest import ROOT
+from hubkit import ROOT
 from hubproc import HubProcess
 
 NODE = ROOT / ".venv" / "bin" / "node"

@@ -3,7 +3,7 @@
 import asyncio
 import threading
 
-from conftest import hello, inp
+from hubkit import hello, inp
 from hubproc import HubProcess
 from playwright.sync_api import expect, sync_playwright
 from websockets.asyncio.client import connect

@@ -8,7 +8,6 @@ import sys
 import weakref
 from pathlib import Path
 
-import pytest
 from websockets.asyncio.client import connect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,8 +104,3 @@ async def expect_close(ws, timeout=TIMEOUT):
 
 def inp(seq, presses=(0, 0, 0), x=0, y=0, buttons=0):
     return encode_input(seq, buttons, list(presses), x, y)
-
-
-@pytest.fixture
-def vectors():
-    return VECTORS

@@ -6,7 +6,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import (
+from hubkit import (
     CODE,
     TIMEOUT,
     VECTORS,
