@@ -81,7 +81,10 @@ export function togglePanel(id, show) {
   return !p.hidden;
 }
 
-const ms = (v) => (v === null || v === undefined ? "–" : `${Math.round(v)} ms`);
+function ms(v) {
+  if (v === null || v === undefined) return "–";
+  return v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`;
+}
 
 export function showLatency(stats) {
   if ($("latency").hidden) return;

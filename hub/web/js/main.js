@@ -144,6 +144,34 @@ function wire(client) {
   });
 }
 
+// Controller -> hub: half the WebSocket ping round trip the hub measures on each player's link
+// (controllers, phones, and the windows of keyboard players), read from /healthz while wanted.
+const links = new Map(); // player id -> ms
+let linksWantedUntil = 0;
+const HEALTH_EVERY_MS = 2000;
+
+async function fetchLinks() {
+  try {
+    const r = await fetch("/healthz", { cache: "no-store" });
+    const doc = await r.json();
+    links.clear();
+    for (const rm of doc.rooms ?? []) {
+      if (rm.name !== room) continue;
+      for (const c of [...(rm.controllers ?? []), ...(rm.windows ?? [])]) {
+        if (c.player && c.rtt_ms > 0) links.set(c.player, c.rtt_ms / 2);
+      }
+    }
+  } catch {
+    // The hub is away; the reconnect overlay says so.
+  }
+}
+
+async function pollLinks() {
+  const visible = !document.getElementById("latency").hidden;
+  if (visible || performance.now() < linksWantedUntil) await fetchLinks();
+  setTimeout(pollLinks, HEALTH_EVERY_MS);
+}
+
 function stats(client) {
   const nowLocal = client.now();
   const players = (interp.latest?.players ?? []).map((p) => {
@@ -154,7 +182,7 @@ function stats(client) {
       name: p.name,
       color: p.color,
       kind: p.kind,
-      controller_to_hub_ms: p.link_ms ?? (fresh ? l.ctrl : null) ?? null,
+      controller_to_hub_ms: p.link_ms ?? links.get(p.id) ?? (fresh ? l.ctrl : null) ?? null,
       hub_to_window_ms: fresh && l.hub !== null ? l.hub : stateLatency,
     };
   });
@@ -180,7 +208,10 @@ function exposeHook(client) {
         drawn_projectiles: drawn?.projectiles ?? [],
       };
     },
-    stats: () => stats(client),
+    stats() {
+      linksWantedUntil = performance.now() + 10_000;
+      return stats(client);
+    },
     events,
     timing,
     overlay: hud.overlayState,
@@ -236,7 +267,10 @@ function setupKeys(client) {
       chatInput.focus();
       e.preventDefault();
     } else if (e.code === "KeyL") {
-      if (hud.togglePanel("latency")) hud.showLatency(stats(client));
+      if (hud.togglePanel("latency")) {
+        hud.showLatency(stats(client));
+        fetchLinks().then(() => hud.showLatency(stats(client)));
+      }
     } else if (e.code === "KeyQ") {
       hud.togglePanel("pairing");
     }
@@ -275,6 +309,7 @@ async function start() {
   setupPlay(client, input);
   setupKeys(client);
   client.connect();
+  pollLinks();
   requestAnimationFrame(() => frame(client, input));
 }
 

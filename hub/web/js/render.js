@@ -69,10 +69,8 @@ export class Renderer {
     const { ctx } = this;
     const { scale, ox, oy } = this.view;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = "#05070d";
-    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.drawImage(this.background(), 0, 0);
     ctx.setTransform(scale, 0, 0, scale, ox, oy);
-    this.drawArena();
     if (world) {
       for (const s of world.projectiles) this.drawProjectile(s, world.colors);
       for (const p of world.players) if (!p.alive) this.drawPlayer(p);
@@ -81,8 +79,27 @@ export class Renderer {
     this.drawEffects(now);
   }
 
-  drawArena() {
-    const { ctx } = this;
+  /** The static arena, drawn once per canvas size: blurred glows are costly every frame. */
+  background() {
+    const { width, height } = this.canvas;
+    const key = `${width}x${height}/${this.arena.w}x${this.arena.h}`;
+    if (this._bgKey !== key) {
+      const bg = document.createElement("canvas");
+      bg.width = width;
+      bg.height = height;
+      const ctx = bg.getContext("2d");
+      ctx.fillStyle = "#05070d";
+      ctx.fillRect(0, 0, width, height);
+      const { scale, ox, oy } = this.view;
+      ctx.setTransform(scale, 0, 0, scale, ox, oy);
+      this.drawArena(ctx);
+      this._bg = bg;
+      this._bgKey = key;
+    }
+    return this._bg;
+  }
+
+  drawArena(ctx) {
     const { w, h } = this.arena;
     const bg = ctx.createRadialGradient(w / 2, h / 2, 50, w / 2, h / 2, w * 0.65);
     bg.addColorStop(0, "#172036");
