@@ -23,9 +23,13 @@ def _r(a, b):
 
 # Per chip: usable GPIO numbers; ADC1/ADC2 channels; input-only pins (no output, no pull-ups);
 # reserved pins (never usable); pins that buttons, external pull-ups or outputs must avoid
-# because of their level at reset; warnings; and preferred pins for suggestions.
-CHIPS = {
-    "esp32": {
+# because of their level at reset; warnings; and preferred pins for suggestions. Each table is
+# built on demand by table(chip), so the board keeps only the code, not three dicts, in RAM.
+CHIPS = ("esp32", "esp32s3", "esp32c3")
+
+
+def _esp32():
+    return {
         "name": "ESP32",
         "gpio": _r(0, 19) + (21, 22, 23, 25, 26, 27) + _r(32, 39),
         "adc1": _r(32, 39),
@@ -68,8 +72,11 @@ CHIPS = {
         "prefer_adc": (34, 35, 32, 33, 36, 39),
         "prefer_button": (25, 26, 27, 13, 14, 18, 19, 21, 22, 23, 32, 33),
         "prefer_output": (2, 13, 4, 18, 19, 21, 22, 23, 25, 26, 27),
-    },
-    "esp32s3": {
+    }
+
+
+def _esp32s3():
+    return {
         "name": "ESP32-S3",
         "gpio": _r(0, 21) + _r(26, 48),
         "adc1": _r(1, 10),
@@ -117,8 +124,11 @@ CHIPS = {
         "prefer_adc": (4, 5, 6, 7, 1, 2, 8, 9, 10),
         "prefer_button": (15, 16, 17, 18, 21, 38, 39, 40, 41, 42, 47),
         "prefer_output": (17, 18, 21, 38, 39, 40, 41, 42, 47, 48),
-    },
-    "esp32c3": {
+    }
+
+
+def _esp32c3():
+    return {
         "name": "ESP32-C3",
         "gpio": _r(0, 21),
         "adc1": _r(0, 4),
@@ -158,8 +168,13 @@ CHIPS = {
         "prefer_adc": (0, 1, 3, 4, 2),
         "prefer_button": (5, 6, 7, 10, 4, 3),
         "prefer_output": (10, 4, 3, 5, 6, 7),
-    },
-}
+    }
+
+
+def table(chip):
+    """The pin table of `chip` (a dict), or None for a chip this module does not know."""
+    make = {"esp32": _esp32, "esp32s3": _esp32s3, "esp32c3": _esp32c3}.get(chip)
+    return make() if make else None
 
 
 def _suggest(table, kind, taken):
@@ -219,9 +234,9 @@ def _is_pin(value):
 
 def _start(pins, chip, external_pullup):
     """Shared argument checks. Returns (table, pullups, problems)."""
-    table = CHIPS.get(chip)
-    if table is None:
-        names = ", ".join(sorted(CHIPS))
+    tbl = table(chip) if isinstance(chip, str) else None
+    if tbl is None:
+        names = ", ".join(CHIPS)
         return None, (), [("chip", f"unknown chip {chip!r}; use one of {names}")]
     if not isinstance(pins, dict):
         return None, (), [("pins", "pins must be an object mapping names to GPIO numbers")]
@@ -230,7 +245,10 @@ def _start(pins, chip, external_pullup):
         external_pullup = ()
     if not isinstance(external_pullup, (list, tuple)):
         problems.append(
-            ("external_pullup", 'external_pullup must be a list of button names, e.g. ["blink"]')
+            (
+                "external_pullup",
+                'external_pullup must be a list of button names; use e.g. ["blink"]',
+            )
         )
         external_pullup = ()
     for name in external_pullup:
@@ -243,7 +261,7 @@ def _start(pins, chip, external_pullup):
                     ),
                 )
             )
-    return table, external_pullup, problems
+    return tbl, external_pullup, problems
 
 
 def check_pins(pins, chip="esp32", external_pullup=()):
@@ -278,7 +296,7 @@ def check_pins(pins, chip="esp32", external_pullup=()):
             problems.append(
                 (
                     name,
-                    f"pins.{name} = {pin!r}: a pin must be a GPIO number like 25 "
+                    f"pins.{name} = {pin!r}: a pin must be a GPIO number; use one like 25 "
                     "(or null for an optional part that is not fitted)",
                 )
             )

@@ -21,7 +21,7 @@ class Layout:
     def __init__(self, svg, pm, top):
         self.svg, self.pm, self.y = svg, pm, top
         self.rows = []  # (y, board pin text, tag, color)
-        self.table = pinrules.CHIPS[pm["chip"]]
+        self.table = pinrules.table(pm["chip"])
 
     def row(self, y, field, note):
         """A signal wire from the board's GPIO to x=PART_X at height y, labelled with the field."""

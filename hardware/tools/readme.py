@@ -102,7 +102,7 @@ def bom_block(rows, pinmaps):
 def pins_block(pinmaps):
     out = []
     for pm in pinmaps:
-        table = pinrules.CHIPS[pm["chip"]]
+        table = pinrules.table(pm["chip"])
         off = pm.get("off_by_default", [])
         out += [f"### {pm['title']}", ""]
         out += [
@@ -126,9 +126,9 @@ def pins_block(pinmaps):
             if field in off:
                 notes.append(f'off until config.json has `"{field}": {pin}` in pins')
             out.append(f"| {PARTS[field]} | `pins.{field}` | {pin} | {', '.join(notes)} |")
-        out += ["", "Power: the board's 3V3 pin and a GND pin to the breadboard's rails."]
+        out += ["", "- Power: the board's 3V3 pin and a GND pin to the breadboard's rails."]
         for note in pm.get("notes", []):
-            out.append(f"{note}")
+            out.append(f"- {note}")
         out.append("")
     return "\n".join(out)
 
@@ -138,6 +138,7 @@ def checks_block(pm):
     adc = "ADC.ATTN_11DB"
     lines = [
         "```python",
+        "# after a line starting with `for`, press Enter once more to run it",
         "from machine import Pin, ADC, PWM; import time",
         f"# buttons: 1 = released, 0 = pressed (blink GPIO{p['blink']}, shoot GPIO{p['shoot']},"
         f" stick GPIO{p['stick']})",
