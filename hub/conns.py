@@ -227,9 +227,8 @@ class WindowConn(Base):
         kind = msg["type"]
         room = self.room
         if kind == "input":
-            if self.pid is None:
-                raise Rejected(Close.MALFORMED, "input before join; send {type: join} first")
-            room.input(self.pid, msg, now_ms(), msg.get("aim"))
+            if self.pid is not None:  # a spectator's (or replaced tab's) input is ignored
+                room.input(self.pid, msg, now_ms(), msg.get("aim"))
         elif kind == "ping":
             t = now_ms()
             pong = room.stamp({"type": "pong", "id": msg["id"]}, t)
@@ -245,6 +244,8 @@ class WindowConn(Base):
                 seat, prev = room.attach(pid, "keyboard", msg["name"], self, now_ms())
             except RoomFull as exc:
                 raise Rejected(Close.FULL, str(exc)) from None
+            if prev is not None and prev is not self:
+                prev.replaced()  # another tab with the same join id takes the player over
             self.pid = pid
             self.name = room.game.players[pid].name
             event("join", room=self.room_name, window=self.id, player=pid, name=self.name)

@@ -158,6 +158,9 @@ class LocalFanout:
         if sinks is not None:
             sinks.discard(sink)
 
+    def has_subscribers(self, room: str) -> bool:
+        return bool(self.rooms.get(room))
+
     def publish(self, room: str, msg: dict, key=None):
         """Queue ``msg`` for every window of ``room``; ``key`` marks it coalescible."""
         self.published += 1

@@ -110,6 +110,7 @@ class Room:
         if seat is None or seat.owner is not owner:
             return
         seat.owner = None
+        seat.stick = (0, 0)
         seat.grace_until = now + self.grace_s
         self.game.set_connected(pid, False)
 

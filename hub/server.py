@@ -104,7 +104,7 @@ class Hub:
             await asyncio.sleep(max(0, delay))
 
     def room_has_windows(self, name):
-        return bool(self.fanout.rooms.get(name))
+        return self.fanout.has_subscribers(name)
 
     # HTTP ----------------------------------------------------------------------------------------
 

@@ -496,3 +496,27 @@ def test_bad_input_log_lines_are_rate_limited(caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "hub"]
     assert sum("rejected" in x for x in lines) == 20  # then silence until the period ends
     assert not any(x.startswith(("connect", "disconnect")) for x in lines)
+
+
+def test_reloaded_window_gets_its_keyboard_player_back_within_grace():
+    async def body():
+        async with running_hub(grace=5.0) as hub:
+            viewer, _ = await open_window(hub)
+            tab, _ = await open_window(hub)
+            await tab.send(json.dumps({"type": "join", "name": "Kim", "id": "tab-1234"}))
+            first = (await next_msg(viewer, "create_player"))["player"]
+            p = hub.rooms["default"].game.players[first["id"]]
+            p.x, p.score = 777.0, 4
+            await tab.close()
+            reloaded, _ = await open_window(hub)
+            await reloaded.send(json.dumps({"type": "join", "name": "Kim", "id": "tab-1234"}))
+            again = (await next_msg(viewer, "create_player"))["player"]
+            assert (again["id"], again["slot"], again["color"]) == (
+                first["id"],
+                first["slot"],
+                first["color"],
+            )
+            assert (again["x"], again["score"], again["connected"]) == (777.0, 4, True)
+            assert len(hub.rooms["default"].game.players) == 1
+
+    run(body())
