@@ -50,15 +50,21 @@ export class Renderer {
   // ---- effects, started when their message arrives (`now` = performance.now()) ----
 
   addBlink(from, to, color, now) {
-    this.effects.push({ kind: "blink", from, to, color, start: now });
+    this._add({ kind: "blink", from, to, color, start: now });
   }
 
   addHit(x, y, damage, dead, now) {
-    this.effects.push({ kind: dead ? "death" : "hit", x, y, damage, start: now });
+    this._add({ kind: dead ? "death" : "hit", x, y, damage, start: now });
   }
 
   addMuzzle(x, y, color, now) {
-    this.effects.push({ kind: "muzzle", x, y, color, start: now });
+    this._add({ kind: "muzzle", x, y, color, start: now });
+  }
+
+  _add(effect) {
+    // A background tab draws no frames, so nothing expires there: keep the list bounded.
+    if (this.effects.length >= 200) this.effects.shift();
+    this.effects.push(effect);
   }
 
   // ---- drawing ----
