@@ -34,6 +34,16 @@ def _env(name, default):
     return os.environ.get(ENV + name, default)
 
 
+def _num(name, default, kind=float):
+    raw = os.environ.get(ENV + name)
+    if raw is None:
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise SystemExit(f"hub: {ENV}{name} must be a number, got {raw!r}") from None
+
+
 def parser() -> argparse.ArgumentParser:
     d = Config()
     p = argparse.ArgumentParser(
@@ -42,24 +52,32 @@ def parser() -> argparse.ArgumentParser:
             "Blinkshot hub: serves the arena game, relays controllers to browser windows. "
             "Every option can also be set with an environment variable (shown in brackets)."
         ),
+        epilog=(
+            "examples:\n"
+            "  python -m hub                          # LAN game on port 8000, random code\n"
+            "  python -m hub --port 9000 --pairing-code 424242\n"
+            "  BLINKSHOT_LOG_FORMAT=json python -m hub --grace 30\n"
+            "  python -m hub --host 127.0.0.1 --no-beacon   # this machine only"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     a = p.add_argument
     a(
         "--host",
         default=_env("HOST", d.host),
         help="address to listen on; 0.0.0.0 = every "
-        "interface so LAN controllers can reach it, 127.0.0.1 = this machine only [BLINKSHOT_HOST]",
+        "interface so LAN controllers can reach it, 127.0.0.1 = this machine only (default: %(default)s) [BLINKSHOT_HOST]",
     )
     a(
         "--port",
         type=int,
-        default=int(_env("PORT", d.port)),
-        help="TCP port for HTTP and WebSocket; 0 picks a free one [BLINKSHOT_PORT]",
+        default=_num("PORT", d.port, int),
+        help="TCP port for HTTP and WebSocket; 0 picks a free one (default: %(default)s) [BLINKSHOT_PORT]",
     )
     a(
         "--room",
         default=_env("ROOM", d.room),
-        help="default room for clients that name none [BLINKSHOT_ROOM]",
+        help="default room for clients that name none (default: %(default)s) [BLINKSHOT_ROOM]",
     )
     a(
         "--pairing-code",
@@ -71,22 +89,22 @@ def parser() -> argparse.ArgumentParser:
     a(
         "--grace",
         type=float,
-        default=float(_env("GRACE", d.grace)),
+        default=_num("GRACE", d.grace),
         metavar="SECONDS",
         help="how long a disconnected player keeps its slot, colour, score and position "
-        "[BLINKSHOT_GRACE]",
+        "(default: %(default)s) [BLINKSHOT_GRACE]",
     )
     a(
         "--log-level",
         default=_env("LOG_LEVEL", d.log_level),
         choices=["debug", "info", "warning", "error"],
-        help="[BLINKSHOT_LOG_LEVEL]",
+        help="(default: %(default)s) [BLINKSHOT_LOG_LEVEL]",
     )
     a(
         "--log-format",
         default=_env("LOG_FORMAT", d.log_format),
         choices=["text", "json"],
-        help="one line per event as text or as JSON objects [BLINKSHOT_LOG_FORMAT]",
+        help="one line per event as text or as JSON objects (default: %(default)s) [BLINKSHOT_LOG_FORMAT]",
     )
     a(
         "--allow-origin",
@@ -106,48 +124,52 @@ def parser() -> argparse.ArgumentParser:
         "--beacon-addr",
         default=_env("BEACON_ADDR", d.beacon_addr),
         metavar="HOST:PORT",
-        help="where to send the UDP discovery beacon [BLINKSHOT_BEACON_ADDR]",
+        help="where to send the UDP discovery beacon (default: %(default)s) [BLINKSHOT_BEACON_ADDR]",
     )
-    a("--name", default=_env("NAME", d.name), help="hub name in the beacon [BLINKSHOT_NAME]")
+    a(
+        "--name",
+        default=_env("NAME", d.name),
+        help="hub name in the beacon (default: %(default)s) [BLINKSHOT_NAME]",
+    )
     a(
         "--max-connections",
         type=int,
-        default=int(_env("MAX_CONNECTIONS", d.max_connections)),
-        help="controllers + windows at once; more get close code 4007 [BLINKSHOT_MAX_CONNECTIONS]",
+        default=_num("MAX_CONNECTIONS", d.max_connections, int),
+        help="controllers + windows at once; more get close code 4007 (default: %(default)s) [BLINKSHOT_MAX_CONNECTIONS]",
     )
     a(
         "--max-rooms",
         type=int,
-        default=int(_env("MAX_ROOMS", d.max_rooms)),
-        help="rooms at once [BLINKSHOT_MAX_ROOMS]",
+        default=_num("MAX_ROOMS", d.max_rooms, int),
+        help="rooms at once (default: %(default)s) [BLINKSHOT_MAX_ROOMS]",
     )
     a(
         "--hello-timeout",
         type=float,
-        default=float(_env("HELLO_TIMEOUT", d.hello_timeout)),
+        default=_num("HELLO_TIMEOUT", d.hello_timeout),
         metavar="SECONDS",
-        help="a controller must send its hello this fast [BLINKSHOT_HELLO_TIMEOUT]",
+        help="a controller must send its hello this fast (default: %(default)s) [BLINKSHOT_HELLO_TIMEOUT]",
     )
     a(
         "--handshake-timeout",
         type=float,
-        default=float(_env("HANDSHAKE_TIMEOUT", d.handshake_timeout)),
+        default=_num("HANDSHAKE_TIMEOUT", d.handshake_timeout),
         metavar="SECONDS",
-        help="HTTP/WebSocket opening handshake limit [BLINKSHOT_HANDSHAKE_TIMEOUT]",
+        help="HTTP/WebSocket opening handshake limit (default: %(default)s) [BLINKSHOT_HANDSHAKE_TIMEOUT]",
     )
     a(
         "--stall-timeout",
         type=float,
-        default=float(_env("STALL_TIMEOUT", d.stall_timeout)),
+        default=_num("STALL_TIMEOUT", d.stall_timeout),
         metavar="SECONDS",
-        help="a window behind this long is closed with 4006 [BLINKSHOT_STALL_TIMEOUT]",
+        help="a window behind this long is closed with 4006 (default: %(default)s) [BLINKSHOT_STALL_TIMEOUT]",
     )
     a(
         "--rate",
         type=float,
-        default=float(_env("RATE", d.rate)),
+        default=_num("RATE", d.rate),
         metavar="PER_SECOND",
-        help="messages per second per connection before close code 4005 [BLINKSHOT_RATE]",
+        help="messages per second per connection before close code 4005 (default: %(default)s) [BLINKSHOT_RATE]",
     )
     return p  # fmt: skip
 
