@@ -14,15 +14,6 @@ CONFIG_ERROR = (150, 150, 150, 150, 150, 150, 150, 1250)  # 4 blinks, pause: fix
 REJECTED = (800, 200, 150, 850)  # long-short: the hub refused us (code, version, full)
 FEEDBACK_FLASH_MS = 50  # LED toggles this fast while a hit is felt
 
-NAMES = {
-    id(OFF): "off",
-    id(WIFI): "wifi",
-    id(HUB): "hub",
-    id(CONNECTED): "connected",
-    id(CONFIG_ERROR): "config_error",
-    id(REJECTED): "rejected",
-}
-
 
 def level(pattern, elapsed):
     """LED level (0/1) `elapsed` ms into a repeating pattern."""

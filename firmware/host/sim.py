@@ -203,7 +203,7 @@ def main(argv=None):
     if args.stay:
         drv.append("--stay")
     if args.python:
-        cmd = [sys.executable, str(DRIVER)] + drv
+        cmd = [sys.executable, "-u", str(DRIVER)] + drv
         env = {**os.environ, "PYTHONPATH": f"{FAKES}{os.pathsep}{FIRMWARE}"}
     else:
         cmd, env = micropython_command(args.heap, drv)

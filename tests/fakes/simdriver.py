@@ -6,9 +6,11 @@ Run by firmware/host/sim.py under the MicroPython unix port (works under CPython
 
 Commands (a script file, or lines on stdin when --script is -):
     [<ms>] stick X Y | press NAME | release NAME | tap NAME [ms] | end
+    [<ms>] wifi drop | wifi back | state
 <ms> counts from the first welcome; a line without <ms> runs as soon as it is read.
 NAME is blink, shoot or stick. X, Y in -1000..1000 (what the hub should see).
-Prints `sim: welcome slot=<n>` on every welcome.
+Prints `sim: welcome slot=<n>` on every welcome; `state` prints
+`sim: state=<wifi|find|connect|hello|play> led=<pattern> slot=<n> sent=<frames> ignored=<n>`.
 """
 
 import binascii
@@ -90,6 +92,13 @@ class Driver:
         cmd = words[0]
         if cmd == "end":
             self.app.stop()
+        elif cmd == "wifi":
+            if words[1] == "drop":
+                network.fake_drop()
+            else:
+                network.fake_return()
+        elif cmd == "state":
+            self.print_state()
         elif cmd == "stick":
             self.set_stick(int(words[1]), int(words[2]))
         elif cmd in ("press", "release", "tap"):
@@ -103,6 +112,19 @@ class Driver:
                 self.pending.append((t + ms, ["release", words[1]]))
         else:
             print(f"sim: unknown command {cmd!r}")
+
+    def print_state(self):
+        from blinkshot import controller, status
+
+        a = self.app
+        led = "?"
+        for name in ("OFF", "WIFI", "HUB", "CONNECTED", "CONFIG_ERROR", "REJECTED"):
+            if a.status.pattern is getattr(status, name):
+                led = name.lower()
+        print(
+            f"sim: state={controller.STATE_NAMES[a.state]} led={led} slot={a.slot} "
+            f"sent={a.frames_sent} ignored={a.ws.ignored}"
+        )
 
     def set_stick(self, x, y):
         s = self.app.stick

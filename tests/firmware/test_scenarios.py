@@ -1,0 +1,158 @@
+"""The whole firmware against a real hub (tests/hubproc.py), under CPython and under the
+MicroPython unix port (64 KB heap): play, hub down at boot, hub restarted mid-game, WiFi lost
+and back, a silent dead link, a wrong pairing code. Timeouts here only stop hangs."""
+
+import asyncio
+import json
+import sys
+import threading
+
+import pytest
+from ctl import INTERPRETERS, Controller, SilentProxy
+from mpunix import ROOT
+
+sys.path.insert(0, str(ROOT / "tests"))
+from hubproc import HubProcess  # noqa: E402
+
+DEVICE = "a4cf12fe0b1c"
+
+
+def hub_url(port):
+    return f"ws://127.0.0.1:{port}"
+
+
+class Window:
+    """A real `websockets` game-window client collecting what the hub relays."""
+
+    def __init__(self, url):
+        self.url = url
+        self.msgs = []
+        self.ready = threading.Event()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self._run(),))
+        self.thread.daemon = True
+        self.thread.start()
+        assert self.ready.wait(10), "window could not connect"
+
+    async def _run(self):
+        import websockets
+
+        async with websockets.connect(self.url) as ws:
+            self.ws = ws
+            self.ready.set()
+            async for raw in ws:
+                data = json.loads(raw)
+                self.msgs.extend(data if isinstance(data, list) else [data])
+
+    def wait(self, pred, timeout=15):
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for m in list(self.msgs):
+                if pred(m):
+                    return m
+            time.sleep(0.05)
+        types = [m.get("type") for m in self.msgs]
+        raise AssertionError(f"window never saw the expected message; got types {types}")
+
+    def close(self):
+        self.loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self.ws.close()))
+        self.thread.join(5)
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_controller_joins_moves_blinks_and_shoots(interp):
+    with HubProcess() as hub:
+        win = Window(hub.ws_url("window"))
+        try:
+            with Controller(interp, hub_url(hub.port), name="Ada") as c:
+                c.wait_for(r"sim: welcome slot=\d+")
+                created = win.wait(
+                    lambda m: m.get("type") == "create_player" and m["player"].get("name") == "Ada"
+                )
+                pid = created["player"]["id"]
+                c.send("stick 1000 0")
+                win.wait(lambda m: m.get("type") == "move" and m["id"] == pid and m["x"] > 900)
+                c.send("stick 0 0")
+                win.wait(lambda m: m.get("type") == "move" and m["id"] == pid and m["x"] == 0)
+                c.send("tap blink")
+                win.wait(lambda m: m.get("type") == "blink" and m["id"] == pid)
+                c.send("tap shoot 10")  # a 10 ms tap
+                win.wait(lambda m: m.get("type") == "shoot" and m["id"] == pid)
+                assert c.state()["led"] == "connected"
+        finally:
+            win.close()
+    hello = hub.output()
+    assert f"id={DEVICE}" in hello and "reset=power_on" in hello
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_hub_down_at_boot_then_up(interp):
+    hub = HubProcess().start()
+    hub.stop()  # the port is known, nobody listens on it
+    try:
+        with Controller(interp, hub_url(hub.port)) as c:
+            i, _ = c.wait_for(r"hub not reachable .* retry in (\d+) ms")
+            c.wait_for(r"hub not reachable .* retry in (\d+) ms", after=i + 1)
+            assert c.state()["led"] == "hub"
+            hub.start()
+            c.wait_for(r"sim: welcome slot=\d+", timeout=30)
+    finally:
+        hub.stop()
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_hub_restarted_mid_game_gives_the_same_player(interp):
+    with HubProcess() as hub:
+        with Controller(interp, hub_url(hub.port)) as c:
+            c.wait_for(r"sim: welcome slot=\d+")
+            hub.restart()
+            c.wait_for(r"connection closed|hub silent")
+            c.wait_for(r"sim: welcome slot=\d+", after=len(c.lines) - 1, timeout=30)
+            slots = c.welcomes()
+            assert len(slots) >= 2 and slots[-1] == slots[0]
+    after = hub.output().split("--- restart ---")[1]
+    assert f"id={DEVICE}" in after  # the same device id comes back
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_wifi_lost_and_back_keeps_the_player(interp):
+    with HubProcess() as hub:
+        with Controller(interp, hub_url(hub.port)) as c:
+            c.wait_for(r"sim: welcome slot=\d+")
+            c.send("wifi drop")
+            c.wait_for(r"WiFi lost")
+            st = c.state()
+            assert st["state"] == "wifi" and st["led"] == "wifi"
+            c.send("wifi back")
+            n = len(c.lines)
+            c.wait_for(r"sim: welcome slot=\d+", after=n, timeout=30)
+            assert c.welcomes()[-1] == c.welcomes()[0]
+        hub.wait_for_output(r"hello .*id=a4cf12fe0b1c.*resumed=True")
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_silent_dead_link_is_detected_and_recovered(interp):
+    with HubProcess("--grace", "30") as hub:
+        proxy = SilentProxy(hub.port)
+        try:
+            with Controller(interp, hub_url(proxy.port)) as c:
+                c.wait_for(r"sim: welcome slot=\d+")
+                proxy.go_silent()  # no FIN, no RST: TCP alone would wait for minutes
+                c.wait_for(r"hub silent for \d+ ms: reconnecting", timeout=15)
+                proxy.heal()
+                n = len(c.lines)
+                c.wait_for(r"sim: welcome slot=\d+", after=n, timeout=30)
+        finally:
+            proxy.close()
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_wrong_pairing_code_shows_rejected_and_keeps_running(interp):
+    with HubProcess() as hub:
+        with Controller(interp, hub_url(hub.port), code="654321") as c:
+            c.wait_for(r"hub rejected us \(4004\)|hub answered HTTP 40[13]")
+            st = c.state()
+            assert st["led"] == "rejected" and st["slot"] == -1
+            assert c.proc.poll() is None  # still running, retrying with backoff
