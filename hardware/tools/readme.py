@@ -137,9 +137,9 @@ def checks_block(pm):
     p = pm["pins"]
     adc = "ADC.ATTN_11DB"
     lines = [
-        "```python",
+        "```text",
         "# after a line starting with `for`, press Enter once more to run it",
-        "from machine import Pin, ADC, PWM; import time",
+        "from machine import Pin, ADC; import time",
         f"# buttons: 1 = released, 0 = pressed (blink GPIO{p['blink']}, shoot GPIO{p['shoot']},"
         f" stick GPIO{p['stick']})",
         f"b = Pin({p['blink']}, Pin.IN, Pin.PULL_UP); s = Pin({p['shoot']}, Pin.IN, Pin.PULL_UP);"
@@ -153,8 +153,8 @@ def checks_block(pm):
     ]
     if p.get("motor") is not None:
         lines += [
-            "# motor (if fitted): half power for one second",
-            f"m = PWM(Pin({p['motor']}), freq=1000, duty_u16=32768); time.sleep(1); m.deinit()",
+            "# motor (if fitted): on for one second",
+            f"m = Pin({p['motor']}, Pin.OUT); m.value(1); time.sleep(1); m.value(0)",
         ]
     if p.get("battery") is not None:
         lines += [
