@@ -58,6 +58,8 @@ def joystick(lay):
         s.label(bx + 10, y + 4, pin, size=13, mono=True)
     s.label(bx + bw / 2, top + 165, "power it from 3V3, never 5V", size=11, anchor="middle",
             color=POWER)  # fmt: skip
+    s.label(bx + bw + 20, top + 165, "recommended: 100 nF from VRx and from VRy to GND", size=11,
+            color="#555")  # fmt: skip
     for y, pin in ((ys[0], "+5V"), (ys[2], "GND")):
         s.label(bx + bw - 10, y + 4, pin, size=13, anchor="end", mono=True)
         s.line(bx + bw, y, bx + bw + 60, y, POWER if pin == "+5V" else INK)
@@ -217,8 +219,12 @@ def render(pm):
     notes += pm.get("notes", [])
     off = pm.get("off_by_default", [])
     if off:
-        names = ", ".join(f'"{n}": {pm["pins"][n]}' for n in off)
-        notes.append(f"Off in the firmware until config.json names it: pins {{{names}}}.")
+        for n in off:
+            pin = pm["pins"][n]
+            notes.append(
+                f"The firmware ignores pins.{n} until config.json sets it: "
+                f'make config PINS="{n}={pin}".'
+            )
     for i, note in enumerate(notes):
         s.label(40, y + 22 * i, f"• {note}", size=12)
     return s.text()
