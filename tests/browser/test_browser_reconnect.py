@@ -1,5 +1,7 @@
 """A hub restart: windows show the reconnecting overlay, reconnect with backoff, resync."""
 
+import time
+
 import pytest
 from browserkit import Controller, HubProcess, open_game, wait_js, wait_player
 
@@ -46,3 +48,44 @@ def test_hub_restart_shows_overlay_then_reconnects(browser, own_hub):
     assert watcher.errors == [] and kim.errors == []
     watcher.close()
     kim.close()
+
+
+def test_wrong_code_asks_for_the_right_one(browser, hub):
+    page = browser.new_page()
+    page.goto(f"{hub.http_url}/?code=000000")
+    wait_js(page, "window.blinkshot && window.blinkshot.overlay().title === 'Wrong pairing code'")
+    assert "pairing code" in page.evaluate("window.blinkshot.overlay().text").lower()
+    assert page.locator("#code-form").is_visible()
+    page.fill("#code-input", hub.code)
+    page.press("#code-input", "Enter")
+    wait_js(page, "window.blinkshot.client.connected && !window.blinkshot.overlay().shown")
+    page.close()
+
+
+def test_frozen_background_window_catches_up(browser, hub):
+    """A window whose page stops running (background tab) shows the current game on return."""
+    watcher = open_game(browser, hub)
+    sleeper = open_game(browser, hub)
+    ada = Controller(hub, "Ada", "a2a2a2a2a2a2")
+    start = wait_player(sleeper, "Ada")
+    cdp = sleeper.context.new_cdp_session(sleeper)
+    cdp.send("Page.setWebLifecycleState", {"state": "frozen"})
+    ada.stick(1000 if start["x"] < 800 else -1000, 0)
+    moved = wait_player(watcher, "Ada", f"Math.abs(p.x - {start['x']}) > 150")
+    ada.stick(0, 0)
+    time.sleep(0.3)  # let the hub's last move reach every window
+    cdp.send("Page.setWebLifecycleState", {"state": "active"})
+    final = wait_player(
+        watcher, "Ada", "p.drawn && Math.hypot(p.drawn.x - p.x, p.drawn.y - p.y) < 1"
+    )
+    assert abs(final["x"] - start["x"]) >= abs(moved["x"] - start["x"])
+    # Once awake, the sleeper draws Ada where the awake window does, within 1 px.
+    fn = (
+        "([x, y]) => { const p = window.blinkshot.state().players.find((q) => q.name === 'Ada');"
+        " return p && p.drawn && Math.hypot(p.drawn.x - x, p.drawn.y - y) <= 1; }"
+    )
+    wait_js(sleeper, fn, [final["x"], final["y"]])
+    ada.close()
+    cdp.detach()
+    watcher.close()
+    sleeper.close()
