@@ -146,8 +146,8 @@ def battery(lay):
     s.line(PART_X + 10, py + 34, PART_X + 10, py + 50)
     s.ground(PART_X + 10, py + 50)
     s.label(PART_X + 24, py + 60, "all − / GND terminals", size=11, color="#555")
-    # divider from the switched battery line down to the ADC pin
-    tap = PART_X + 340
+    # divider from the charger's output (before the switch, so it reads even when off)
+    tap = PART_X + 225
     y = py + 130
     s.dot(tap, py - 6, POWER)
     s.line(tap, py - 6, tap, py + 50, POWER)
