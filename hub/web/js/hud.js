@@ -118,3 +118,20 @@ export function overlayState() {
     text: $("overlay-text").textContent,
   };
 }
+
+let bannerTimer = null;
+
+/** A big transient line over the arena (round results, "knocked out"). */
+export function showBanner(text, ms = 2500) {
+  const b = $("banner");
+  b.textContent = text;
+  b.hidden = false;
+  // Restart the pop animation for a new line.
+  b.style.animation = "none";
+  void b.offsetWidth;
+  b.style.animation = "";
+  clearTimeout(bannerTimer);
+  bannerTimer = setTimeout(() => {
+    b.hidden = true;
+  }, ms);
+}

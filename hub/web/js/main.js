@@ -98,6 +98,11 @@ function wire(client) {
     lastStateAt = at;
     const l = client.latency(msg, at);
     stateLatency = l === null ? null : Math.max(0, l);
+    const before = interp.states.length > 1 ? interp.states.at(-2).state.round : null;
+    if (before && msg.round && msg.round.n > before.n) {
+      const w = msg.round.last_winner;
+      hud.showBanner(w ? `${playerName(w)} wins! Round ${msg.round.n}` : `Round ${msg.round.n}`, 3500);
+    }
     hud.showScores(msg.players);
   });
   client.on("*", (msg, at) => {
@@ -120,6 +125,7 @@ function wire(client) {
     const before = interp.latest?.players.find((q) => q.id === msg.id)?.hp ?? msg.hp + 25;
     if (p) renderer.addHit(p.x, p.y, Math.max(0, before - msg.hp), msg.dead, now());
     if (msg.dead) hud.addChat("", `${playerName(msg.by)} knocked out ${playerName(msg.id)}`, { system: true });
+    if (msg.dead && msg.id === myId) hud.showBanner(`Knocked out by ${playerName(msg.by)}`, 2000);
   });
   client.on("message", (msg) => hud.addChat(msg.from, msg.text));
   client.on("create_player", (msg) => hud.addChat("", `${msg.player.name} joined`, { system: true }));
