@@ -89,3 +89,11 @@ def test_frozen_background_window_catches_up(browser, hub):
     cdp.detach()
     watcher.close()
     sleeper.close()
+
+
+def test_page_without_room_uses_the_hubs_default_room(browser):
+    with HubProcess(room="arena") as hub:
+        page = open_game(browser, hub)
+        assert page.evaluate("window.blinkshot.client.welcome.room") == "arena"
+        assert page.locator("#pair-room").inner_text() == "arena"
+        page.close()

@@ -12,7 +12,8 @@ const LATENCY_KEEP_MS = 5000;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
 const params = new URLSearchParams(location.search);
-const room = params.get("room") || "default";
+// The room: ?room=, else the hub's default room (from /pairing.json on its machine), else "default".
+let room = params.get("room") || "default";
 const canvas = document.getElementById("arena");
 const renderer = new Renderer(canvas);
 const interp = new Interpolator();
@@ -34,6 +35,7 @@ async function pairing() {
       if (r.ok) {
         const j = await r.json();
         info.code ??= j.code;
+        if (!params.get("room") && j.room) room = info.room = j.room;
         if (j.room === room) info.phoneUrl = j.phone_url;
       }
     } catch {
