@@ -117,6 +117,8 @@ class Client:
         self.ignored = 0  # hub frames we could not use (text, oversized, unknown)
         self.nodelay = False
         self._ping = Frame(OP_PING, 0)
+        self._pong0 = Frame(OP_PONG, 0)
+        self._pong4 = Frame(OP_PONG, 4)
         self._poll = None
         self._wait = None
         self._send = None
@@ -347,6 +349,18 @@ class Client:
         self.heard = True
         return self._parse()
 
+    def _pong(self, head, n):
+        """Answer a ping with its payload. The common sizes (0, and 4 as python-websockets
+        sends) use preallocated frames, so keepalive traffic allocates nothing."""
+        f = self._pong0 if n == 0 else self._pong4 if n == 4 else Frame(OP_PONG, n)
+        rx = self.rx
+        for i in range(n):
+            f.buf[_HDR + i] = rx[head + i]
+        self._consume(head + n)
+        if not self.send_frame(f):
+            return EV_CLOSED
+        return EV_NONE
+
     def _consume(self, k):
         rx = self.rx
         rest = self.fill - k
@@ -383,20 +397,16 @@ class Client:
             return self._fail(1002, "fragmented frames are not supported")
         if self.fill < head + n:
             return EV_NONE  # partial frame: wait for the rest
+        if op == OP_PONG:
+            self._consume(head + n)
+            return EV_NONE
+        if op == OP_PING:
+            return self._pong(head, n)
         payload = bytes(rx[head : head + n]) if n else b""
         self._consume(head + n)
         if op == OP_BINARY:
             self.msg = payload
             return EV_MESSAGE
-        if op == OP_PING:
-            try:
-                self._send_all(build_frame(OP_PONG, payload))
-            except OSError:
-                self._drop(1006, "send failed")
-                return EV_CLOSED
-            return EV_NONE
-        if op == OP_PONG:
-            return EV_NONE
         if op == OP_CLOSE:
             code = (payload[0] << 8) | payload[1] if len(payload) >= 2 else 1005
             try:

@@ -156,3 +156,63 @@ def test_wrong_pairing_code_shows_rejected_and_keeps_running(interp):
             st = c.state()
             assert st["led"] == "rejected" and st["slot"] == -1
             assert c.proc.poll() is None  # still running, retrying with backoff
+
+
+class FakeHub:
+    """A real `websockets` server that speaks just enough of the controller protocol to
+    welcome a controller and then send it malformed hub frames (tests/vectors)."""
+
+    def __init__(self, bad_frames):
+        self.bad = bad_frames
+        self.inputs = []
+        self.hellos = 0
+        self.closes = []
+        self.ready = threading.Event()
+        threading.Thread(target=asyncio.run, args=(self._main(),), daemon=True).start()
+        assert self.ready.wait(10)
+
+    async def _handler(self, ws):
+        hello = await ws.recv()
+        assert hello[0] == 3
+        self.hellos += 1
+        await ws.send(bytes.fromhex("810103e63946"))
+        if self.hellos == 1:
+            for frame in self.bad:
+                await ws.send(frame)
+            await ws.send("a text frame")
+            await ws.send(bytes.fromhex("82010096"))  # a valid hit after all that
+        try:
+            async for m in ws:
+                if m[:1] == b"\x01":
+                    self.inputs.append((self.hellos, m))
+                if self.hellos == 1 and len(self.inputs) > 3:
+                    await ws.send(b"\x82" + b"\x00" * 299)  # oversized: client must drop us
+        finally:
+            self.closes.append(ws.close_code)
+
+    async def _main(self):
+        import websockets
+
+        async with websockets.serve(self._handler, "127.0.0.1", 0) as server:
+            self.port = server.sockets[0].getsockname()[1]
+            self.ready.set()
+            await asyncio.sleep(60)
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_malformed_hub_frames_are_ignored_and_counted(interp):
+    import fwvectors
+
+    hub = FakeHub(fwvectors.invalid_hub_frames())
+    with Controller(interp, hub_url(hub.port)) as c:
+        c.wait_for(r"sim: welcome slot=3")
+        c.wait_for(r"ignored a malformed hub frame", timeout=10)
+        c.send("stick 500 0")
+        c.send("tap blink")
+        i, _ = c.wait_for(r"connection closed \(1009\) hub frame too large", timeout=15)
+        c.wait_for(r"sim: welcome slot=3", after=i)
+        st = c.state()
+        assert st["ignored"] >= len(fwvectors.invalid_hub_frames()) + 1  # + the text frame
+        assert st["state"] == "play"
+    assert hub.closes[0] == 1009
+    assert any(n == 1 for n, _ in hub.inputs) and hub.hellos >= 2
