@@ -114,3 +114,19 @@ def test_several_files_exit_with_the_worst_status(tmp_path):
     good = write(tmp_path, {}, "good.json")
     out = run(good, tmp_path / "missing.json")
     assert out.returncode == 2 and f"{good}: OK" in out.stdout
+
+
+def test_readme_example_is_real_output(tmp_path):
+    readme = (ROOT / "hardware" / "README.md").read_text()
+    shown = [line for line in readme.splitlines() if line.startswith("config.json: ")]
+    assert len(shown) == 3
+    (tmp_path / "config.json").write_text('{"pins": {"x": 26, "blink": 34}}')
+    out = subprocess.run(
+        [sys.executable, str(CHECK), "config.json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert out.returncode == 1
+    assert out.stderr.splitlines() == shown
