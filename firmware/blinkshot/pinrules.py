@@ -1,7 +1,8 @@
 """Which GPIO may do what on each ESP32 chip, and the checks a controller's pins must pass.
 
 Runs on the board (MicroPython) and on the PC (CPython): the firmware calls `check_pins` at boot,
-`hardware/tools/check.py` before flashing. Facts: /work/shared/ESP32-NOTES.md sections 1 and 2.
+`hardware/tools/check.py` before flashing. Sources: the MicroPython esp32 quickref, ESP-IDF's
+GPIO and ADC pages, esptool's boot-mode page; explained in plain words in hardware/README.md.
 
 check_pins(pins, chip, external_pullup) -> [(field, message)]: wirings that cannot work (empty =
 fine). warn_pins(...) -> [(field, message)]: wirings that work with a caveat (boot pins).
