@@ -66,13 +66,15 @@ def parser() -> argparse.ArgumentParser:
         "--host",
         default=_env("HOST", d.host),
         help="address to listen on; 0.0.0.0 = every "
-        "interface so LAN controllers can reach it, 127.0.0.1 = this machine only (default: %(default)s) [BLINKSHOT_HOST]",
+        "interface so LAN controllers can reach it, 127.0.0.1 = this machine only"
+        " (default: %(default)s) [BLINKSHOT_HOST]",
     )
     a(
         "--port",
         type=int,
         default=_num("PORT", d.port, int),
-        help="TCP port for HTTP and WebSocket; 0 picks a free one (default: %(default)s) [BLINKSHOT_PORT]",
+        help="TCP port for HTTP and WebSocket; 0 picks a free one"
+        " (default: %(default)s) [BLINKSHOT_PORT]",
     )
     a(
         "--room",
@@ -104,7 +106,8 @@ def parser() -> argparse.ArgumentParser:
         "--log-format",
         default=_env("LOG_FORMAT", d.log_format),
         choices=["text", "json"],
-        help="one line per event as text or as JSON objects (default: %(default)s) [BLINKSHOT_LOG_FORMAT]",
+        help="one line per event as text or as JSON objects"
+        " (default: %(default)s) [BLINKSHOT_LOG_FORMAT]",
     )
     a(
         "--allow-origin",
@@ -124,7 +127,8 @@ def parser() -> argparse.ArgumentParser:
         "--beacon-addr",
         default=_env("BEACON_ADDR", d.beacon_addr),
         metavar="HOST:PORT",
-        help="where to send the UDP discovery beacon (default: %(default)s) [BLINKSHOT_BEACON_ADDR]",
+        help="where to send the UDP discovery beacon"
+        " (default: %(default)s) [BLINKSHOT_BEACON_ADDR]",
     )
     a(
         "--name",
@@ -135,7 +139,8 @@ def parser() -> argparse.ArgumentParser:
         "--max-connections",
         type=int,
         default=_num("MAX_CONNECTIONS", d.max_connections, int),
-        help="controllers + windows at once; more get close code 4007 (default: %(default)s) [BLINKSHOT_MAX_CONNECTIONS]",
+        help="controllers + windows at once; more get close code 4007"
+        " (default: %(default)s) [BLINKSHOT_MAX_CONNECTIONS]",
     )
     a(
         "--max-rooms",
@@ -148,28 +153,32 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         default=_num("HELLO_TIMEOUT", d.hello_timeout),
         metavar="SECONDS",
-        help="a controller must send its hello this fast (default: %(default)s) [BLINKSHOT_HELLO_TIMEOUT]",
+        help="a controller must send its hello this fast"
+        " (default: %(default)s) [BLINKSHOT_HELLO_TIMEOUT]",
     )
     a(
         "--handshake-timeout",
         type=float,
         default=_num("HANDSHAKE_TIMEOUT", d.handshake_timeout),
         metavar="SECONDS",
-        help="HTTP/WebSocket opening handshake limit (default: %(default)s) [BLINKSHOT_HANDSHAKE_TIMEOUT]",
+        help="HTTP/WebSocket opening handshake limit"
+        " (default: %(default)s) [BLINKSHOT_HANDSHAKE_TIMEOUT]",
     )
     a(
         "--stall-timeout",
         type=float,
         default=_num("STALL_TIMEOUT", d.stall_timeout),
         metavar="SECONDS",
-        help="a window behind this long is closed with 4006 (default: %(default)s) [BLINKSHOT_STALL_TIMEOUT]",
+        help="a window behind this long is closed with 4006"
+        " (default: %(default)s) [BLINKSHOT_STALL_TIMEOUT]",
     )
     a(
         "--rate",
         type=float,
         default=_num("RATE", d.rate),
         metavar="PER_SECOND",
-        help="messages per second per connection before close code 4005 (default: %(default)s) [BLINKSHOT_RATE]",
+        help="messages per second per connection before close code 4005"
+        " (default: %(default)s) [BLINKSHOT_RATE]",
     )
     return p  # fmt: skip
 

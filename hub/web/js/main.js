@@ -138,14 +138,19 @@ function wire(client) {
   });
   client.on("close", (c) => {
     hud.setConnected(false);
-    const why = c.reason ? `${c.reason} (${c.code})` : `connection lost (${c.code})`;
+    const why = c.reason
+      ? `${c.reason} (${c.code})`
+      : c.code === 1006
+        ? "The hub is not reachable"
+        : `Connection lost (${c.code})`;
     if (c.code === 4004) {
       askCode(`${c.reason || "Wrong pairing code."} Enter the code shown by the hub.`, "Wrong pairing code").then((code) => {
         client.code = code;
         client.connect();
       });
     } else if (c.reconnect) {
-      hud.showOverlay({ title: "Reconnecting…", text: `${why}. Next try in ${(c.delay / 1000).toFixed(1)} s.`, spinner: true });
+      const next = `Next try in ${(c.delay / 1000).toFixed(1)} s (attempt ${client.attempt + 1}).`;
+      hud.showOverlay({ title: "Reconnecting…", text: `${why}. ${next}`, spinner: true });
     } else if (c.fatal) {
       hud.showOverlay({ title: "Disconnected", text: `${why}. Reload the page to try again.` });
     }

@@ -179,8 +179,9 @@ export class Renderer {
       ctx.arc(0, 0, RADIUS + 6, -Math.PI / 2, -Math.PI / 2 + left * Math.PI * 2);
       ctx.stroke();
     }
-    // Name and HP bar above.
-    ctx.font = "600 17px system-ui, sans-serif";
+    // Name and HP bar above; the name stays readable (>= 11 screen px) in small windows.
+    const namePx = Math.max(17, (11 * (this.dpr || 1)) / this.view.scale);
+    ctx.font = `600 ${namePx.toFixed(1)}px system-ui, sans-serif`;
     ctx.textAlign = "center";
     ctx.textBaseline = "bottom";
     ctx.lineWidth = 4;
