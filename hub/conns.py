@@ -155,12 +155,15 @@ class ControllerConn(Base):
             del self.hub.players[key]
             self.hub.rooms[self.room_name].detach(self.pid, self, time.monotonic())
 
+    def player_name(self):
+        room = self.hub.rooms.get(self.room_name)
+        player = room.game.players.get(self.pid) if room else None
+        return player.name if player else (self.hello or {}).get("name")
+
     def info(self):
         h = self.hello or {}
         return {
-            "name": self.hub.rooms[self.room_name].game.players[self.pid].name
-            if self.pid and self.pid in self.hub.rooms[self.room_name].game.players
-            else h.get("name"),
+            "name": self.player_name(),
             "id": h.get("id"),
             "player": self.pid,
             "kind": h.get("kind"),
