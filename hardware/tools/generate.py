@@ -65,19 +65,27 @@ def stale():
 
 
 def main(argv):
-    for board in pinmap.board_names():
-        pm = pinmap.load(board)
-        bad = pinmap.problems(pm)
-        if bad:
+    try:
+        for board in pinmap.board_names():
+            pm = pinmap.load(board)
+            bad = pinmap.problems(pm)
             for _, message in bad:
-                print(f"{board}.json: {message}", file=sys.stderr)
-            return 1
+                print(f"hardware/pinmaps/{board}.json: {message}", file=sys.stderr)
+            if bad:
+                return 1
+        texts = outputs()
+    except (pinmap.PinMapError, ValueError) as e:  # JSONDecodeError is a ValueError
+        print(f"make hardware: {e}", file=sys.stderr)
+        return 1
+    except KeyError as e:
+        print(f"hardware/README.md names an unknown generated block or pin: {e}", file=sys.stderr)
+        return 1
     if "--check" in argv:
-        old = stale()
+        old = [p for p, text in texts.items() if not p.exists() or p.read_text() != text]
         for path in old:
             print(f"stale: {path.relative_to(ROOT)} (run `make hardware`)", file=sys.stderr)
         return 1 if old else 0
-    for path, text in outputs().items():
+    for path, text in texts.items():
         if not path.exists() or path.read_text() != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)

@@ -31,7 +31,12 @@ def board_names():
 
 
 def load(board):
-    return parse(json.loads((PINMAPS / f"{board}.json").read_text()), f"{board}.json")
+    where = f"hardware/pinmaps/{board}.json"
+    try:
+        data = json.loads((PINMAPS / f"{board}.json").read_text())
+    except json.JSONDecodeError as e:
+        raise PinMapError(f"{where}: not valid JSON at line {e.lineno} column {e.colno}") from e
+    return parse(data, where)
 
 
 def parse(data, where="pin map"):

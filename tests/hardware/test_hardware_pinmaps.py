@@ -57,3 +57,10 @@ def test_parse_rejects_malformed_maps(change, words):
 def test_parse_names_missing_keys():
     with pytest.raises(pinmap.PinMapError, match="missing chip, pins"):
         pinmap.parse({"board": "b", "title": "t"})
+
+
+def test_load_names_the_file_of_a_broken_map(tmp_path, monkeypatch):
+    (tmp_path / "broken.json").write_text('{"board": "broken",')
+    monkeypatch.setattr(pinmap, "PINMAPS", tmp_path)
+    with pytest.raises(pinmap.PinMapError, match="broken.json: not valid JSON at line 1"):
+        pinmap.load("broken")
