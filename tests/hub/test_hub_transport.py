@@ -520,3 +520,19 @@ def test_reloaded_window_gets_its_keyboard_player_back_within_grace():
             assert len(hub.rooms["default"].game.players) == 1
 
     run(body())
+
+
+def test_game_clock_runs_on_the_hub_with_no_window_watching():
+    async def body():
+        async with running_hub() as hub:
+            c, _ = await open_controller(hub)
+            p = hub.rooms["default"].game.players[f"c-{DEV}"]
+            p.x, p.y = 400.0, 450.0
+            await c.send(inp(1, x=1000))
+            await asyncio.sleep(0.5)
+            assert p.x > 450  # moved at ~320 units/s without any window connected
+            w, _ = await open_window(hub)
+            state = await next_msg(w, "state")
+            assert state["players"][0]["x"] == round(p.x, 1) or state["players"][0]["x"] > 450
+
+    run(body())
