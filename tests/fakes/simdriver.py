@@ -121,9 +121,13 @@ class Driver:
         for name in ("OFF", "WIFI", "HUB", "CONNECTED", "CONFIG_ERROR", "REJECTED"):
             if a.status.pattern is getattr(status, name):
                 led = name.lower()
+        import gc
+
+        gc.collect()
+        used = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
         print(
             f"sim: state={controller.STATE_NAMES[a.state]} led={led} slot={a.slot} "
-            f"sent={a.frames_sent} ignored={a.ws.ignored}"
+            f"sent={a.frames_sent} ignored={a.ws.ignored} heap_used={used}"
         )
 
     def set_stick(self, x, y):
