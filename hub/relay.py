@@ -58,6 +58,19 @@ class Outbox:
             self.keys[key] = len(self.items)
         self.items.append(text)
         self.live += 1
+        if len(self.items) > 1024 and len(self.items) > 4 * self.live:
+            self._compact()  # coalesced moves leave holes; keep memory bounded by live items
+
+    def _compact(self):
+        keyed = {i: k for k, i in self.keys.items()}
+        items, keys = [], {}
+        for i, text in enumerate(self.items):
+            if text is None:
+                continue
+            if i in keyed:
+                keys[keyed[i]] = len(items)
+            items.append(text)
+        self.items, self.keys = items, keys
 
     def take(self) -> list[str]:
         out = [t for t in self.items if t is not None]

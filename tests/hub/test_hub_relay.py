@@ -44,3 +44,15 @@ def test_many_button_events_all_kept():
     out = box.take()
     assert [t for t in out if t.startswith("blink")] == [f"blink {i}" for i in range(1000)]
     assert [t for t in out if t.startswith("move")] == ["move 999"]
+
+
+def test_coalescing_keeps_memory_bounded_and_order_after_compaction():
+    box = Outbox()
+    for i in range(10000):
+        box.push(("m", "a"), f"move a{i}")
+        box.push(("m", "b"), f"move b{i}")
+        if i % 1000 == 0:
+            box.push(None, f"blink {i}")
+    assert len(box.items) < 1100
+    out = box.take()
+    assert out == [f"blink {i}" for i in range(0, 10000, 1000)] + ["move a9999", "move b9999"]
