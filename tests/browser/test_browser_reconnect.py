@@ -45,6 +45,14 @@ def test_hub_restart_shows_overlay_then_reconnects(browser, own_hub):
     wait_player(watcher, "Ada")
     wait_player(kim, "Ada")
     ada.close()
+    # And once more in one go, with HubProcess.restart().
+    watcher.evaluate(
+        "window.__closes = 0; window.blinkshot.client.on('close', () => window.__closes++)"
+    )
+    hub.restart()
+    wait_js(watcher, "window.__closes >= 1 && window.blinkshot.client.connected")
+    wait_js(watcher, "!window.blinkshot.overlay().shown")
+    assert wait_player(watcher, "Kim")["id"] == kim_id
     assert watcher.errors == [] and kim.errors == []
     watcher.close()
     kim.close()
