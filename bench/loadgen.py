@@ -266,7 +266,7 @@ def run_point(
     hub_mode,
     point=0,
     procs=2,
-    drain_s=3.0,
+    drain_s=5.0,
     idle_s=1.0,
     on_go=None,
 ):

@@ -67,29 +67,62 @@ def line(r):
     )
 
 
-def run(names, quick=False, duration=None, procs=2, log=print):
+def best(results):
+    """Of repeated runs of one point, the one least disturbed: fewest lost, then lowest p99."""
+    return min(
+        results,
+        key=lambda r: (
+            bool(r.get("error")),
+            -(r.get("delivered") or 0),
+            r.get("p99_ms") if r.get("p99_ms") is not None else float("inf"),
+        ),
+    )
+
+
+def run(names, quick=False, duration=None, procs=2, repeat=None, log=print):
+    """Fixed points `repeat` times each (best kept), then the sweep; every attempt is kept.
+
+    The machine is shared: a burst of other work can ruin one attempt's tail latency. So
+    each fixed point runs `repeat` times, interleaved over the servers, and a sweep point a
+    server fails is retried once before the server counts as saturated.
+    """
     duration = duration or (1.5 if quick else 5.0)
-    fixed, sweep = [], []
+    repeat = repeat or (1 if quick else 2)
+    fixed, sweep, attempts = [], [], []
     point = 0
     for ctrl, rate, win in FIXED:
-        log(f"load point {ctrl}×{rate} Hz → {win} windows, {duration} s each")
+        log(f"load point {ctrl}×{rate} Hz → {win} windows, {duration} s each, {repeat}×")
+        tries = {name: [] for name in names}
+        for _ in range(repeat):
+            for name in names:
+                point += 1
+                tries[name].append(run_one(name, ctrl, rate, win, duration, point, procs, log))
         for name in names:
-            point += 1
-            fixed.append(run_one(name, ctrl, rate, win, duration, point, procs, log))
+            attempts += tries[name]
+            fixed.append(best(tries[name]))
     failed = set()
     for rate in QUICK_SWEEP_RATES if quick else SWEEP_RATES:
         log(f"sweep {SWEEP_CTRL}×{rate} Hz → {SWEEP_WIN} windows")
         for name in names:
             if name in failed:
                 continue  # past its saturation point already: bounded run time
-            point += 1
-            r = run_one(name, SWEEP_CTRL, rate, SWEEP_WIN, duration, point, procs, log)
+            tries = []
+            for _ in range(2):
+                point += 1
+                tries.append(
+                    run_one(name, SWEEP_CTRL, rate, SWEEP_WIN, duration, point, procs, log)
+                )
+                if sustained(tries[-1]):
+                    break
+            attempts += tries
+            r = best(tries)
             sweep.append(r)
             if not sustained(r):
                 failed.add(name)
         sys.stdout.flush()
         time.sleep(0.2)
-    return {"duration_s": duration, "fixed": fixed, "sweep": sweep}
+    return {"duration_s": duration, "repeat": repeat, "fixed": fixed, "sweep": sweep,
+            "attempts": attempts}  # fmt: skip
 
 
 def max_sustained(sweep, name):

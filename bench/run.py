@@ -102,6 +102,7 @@ def main(argv=None):
     )
     parser.add_argument("--skip", default="", help="servers to leave out, comma-separated")
     parser.add_argument("--duration", type=float, help="seconds of load per point")
+    parser.add_argument("--repeat", type=int, help="runs per fixed point, best kept (2; quick 1)")
     parser.add_argument(
         "--procs", type=int, default=2, help="window processes in the load generator"
     )
@@ -130,7 +131,7 @@ def main(argv=None):
     if "relay" in sections:
         print("== relay: one-way latency controller → window, server CPU per delivered frame")
         results["relay"] = relay.run(
-            names, quick=args.quick, duration=args.duration, procs=args.procs
+            names, args.quick, args.duration, args.procs, repeat=args.repeat
         )
         results["ratios"] = report.ratios(results["relay"], names)
     if "profile" in sections and "hub" in names:
