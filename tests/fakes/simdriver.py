@@ -10,7 +10,8 @@ Commands (a script file, or lines on stdin when --script is -):
 <ms> counts from the first welcome; a line without <ms> runs as soon as it is read.
 NAME is blink, shoot or stick. X, Y in -1000..1000 (what the hub should see).
 Prints `sim: welcome slot=<n>` on every welcome; `state` prints
-`sim: state=<wifi|find|connect|hello|play> led=<pattern> slot=<n> sent=<frames> ignored=<n>`.
+`sim: state=<wifi|find|connect|hello|play> led=<pattern> slot=<n> sent=<frames> ignored=<n>
+heap_used=<bytes> wdt_feeds=<n or -1>`.
 """
 
 import binascii
@@ -127,7 +128,8 @@ class Driver:
         used = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
         print(
             f"sim: state={controller.STATE_NAMES[a.state]} led={led} slot={a.slot} "
-            f"sent={a.frames_sent} ignored={a.ws.ignored} heap_used={used}"
+            f"sent={a.frames_sent} ignored={a.ws.ignored} heap_used={used} "
+            f"wdt_feeds={a.wdt.feeds if a.wdt else -1}"
         )
 
     def set_stick(self, x, y):

@@ -24,7 +24,9 @@ DRIVER = ROOT / "tests" / "fakes" / "simdriver.py"
 class Controller:
     """A virtual controller process. `lines` holds everything it printed."""
 
-    def __init__(self, interp, hub_url, code="123456", name="Ada", device_id="a4cf12fe0b1c"):
+    def __init__(
+        self, interp, hub_url, code="123456", name="Ada", device_id="a4cf12fe0b1c", extra=None
+    ):
         self.dir = tempfile.mkdtemp(prefix="bs-ctl-")
         cfg = {
             "wifi_ssid": "blinkshot-test",
@@ -33,6 +35,7 @@ class Controller:
             "room": "default",
             "code": code,
             "name": name,
+            **(extra or {}),
         }
         path = os.path.join(self.dir, "config.json")
         with open(path, "w") as f:
@@ -99,7 +102,9 @@ class Controller:
         n = len(self.lines)
         self.send("state")
         _, m = self.wait_for(
-            r"sim: state=(\w+) led=(\w+) slot=(-?\d+) sent=(\d+) ignored=(\d+)", after=n
+            r"sim: state=(\w+) led=(\w+) slot=(-?\d+) sent=(\d+) ignored=(\d+) "
+            r"heap_used=(\d+) wdt_feeds=(-?\d+)",
+            after=n,
         )
         return {
             "state": m.group(1),
@@ -107,6 +112,8 @@ class Controller:
             "slot": int(m.group(3)),
             "sent": int(m.group(4)),
             "ignored": int(m.group(5)),
+            "heap_used": int(m.group(6)),
+            "wdt_feeds": int(m.group(7)),
         }
 
     def output(self):

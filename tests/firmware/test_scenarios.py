@@ -4,8 +4,10 @@ and back, a silent dead link, a wrong pairing code. Timeouts here only stop hang
 
 import asyncio
 import json
+import struct
 import sys
 import threading
+import time
 
 import pytest
 from ctl import INTERPRETERS, Controller, SilentProxy
@@ -165,6 +167,7 @@ class FakeHub:
     def __init__(self, bad_frames):
         self.bad = bad_frames
         self.inputs = []
+        self.telemetry = []
         self.hellos = 0
         self.closes = []
         self.ready = threading.Event()
@@ -185,7 +188,9 @@ class FakeHub:
             async for m in ws:
                 if m[:1] == b"\x01":
                     self.inputs.append((self.hellos, m))
-                if self.hellos == 1 and len(self.inputs) > 3:
+                if m[:1] == b"\x02":
+                    self.telemetry.append(m)
+                if self.bad and self.hellos == 1 and len(self.inputs) > 3:
                     await ws.send(b"\x82" + b"\x00" * 299)  # oversized: client must drop us
         finally:
             self.closes.append(ws.close_code)
@@ -216,3 +221,53 @@ def test_malformed_hub_frames_are_ignored_and_counted(interp):
         assert st["state"] == "play"
     assert hub.closes[0] == 1009
     assert any(n == 1 for n, _ in hub.inputs) and hub.hellos >= 2
+
+
+def free_udp_port():
+    import socket
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_hub_auto_found_by_its_beacon(interp):
+    port = free_udp_port()
+    with HubProcess(beacon_addr=f"127.0.0.1:{port}") as hub:
+        extra = {"beacon_port": port}
+        with Controller(interp, "auto", extra=extra) as c:
+            c.wait_for(r"listening for the hub's beacon on UDP \d+")
+            c.wait_for(rf"found hub at ws://127\.0\.0\.1:{hub.port}/ws/controller", timeout=15)
+            c.wait_for(r"sim: welcome slot=\d+")
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_watchdog_flag_arms_and_feeds_the_wdt(interp):
+    with HubProcess() as hub:
+        with Controller(interp, hub_url(hub.port), extra={"wdt": True}) as c:
+            c.wait_for(r"watchdog armed \(8000 ms\)")
+            c.wait_for(r"sim: welcome slot=\d+")
+            first = c.state()["wdt_feeds"]
+            assert first > 0 and c.state()["wdt_feeds"] > first
+        with Controller(interp, hub_url(hub.port), device_id="00000000beef") as c:
+            c.wait_for(r"sim: welcome slot=\d+")
+            assert c.state()["wdt_feeds"] == -1  # off by default
+            assert "watchdog" not in c.output()
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_telemetry_reports_rssi_and_heap(interp):
+    hub = FakeHub([])
+    with Controller(interp, hub_url(hub.port)) as c:
+        c.wait_for(r"sim: welcome slot=3")
+        deadline = time.monotonic() + 15
+        while not hub.telemetry and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert hub.telemetry, "no telemetry frame within 15 s"
+    rssi, battery_mv, heap_kb = struct.unpack(">bHH", hub.telemetry[0][1:])
+    assert rssi == -58 and battery_mv == 0  # the fake AP's RSSI; no divider configured
+    if interp == "micropython":
+        assert heap_kb > 0
