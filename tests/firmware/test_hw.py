@@ -96,3 +96,13 @@ def test_led_and_motor_are_written_only_on_change():
         h.set_motor(0)
     assert machine.fake_writes(2) == 2  # value=0 at init, then one 1
     assert machine.fake_writes(13) == 1  # value=0 at init; 0 again is not rewritten
+
+
+def test_battery_through_the_divider():
+    fresh()
+    pins = dict(PINS)
+    pins["battery"] = 32
+    h = hw.Hardware(machine, pins, ())
+    machine.fake_analog(32, 39718)  # 2.0 V at the pin
+    assert 3950 <= h.battery_mv(2.0) <= 4050
+    assert make().battery_mv(2.0) == 0  # no divider configured

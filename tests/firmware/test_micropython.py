@@ -16,6 +16,7 @@ MODULES = [
     "test_errors",
     "test_hw",
     "test_ws_frames",
+    "test_net",
 ]
 
 
