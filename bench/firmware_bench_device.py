@@ -74,6 +74,7 @@ class Bench:
         self.stamp = [0, 0, 0]  # seen (pin read), sent (send returned), ready (send called)
         self.k = 0
         self.seq = 0
+        self.naive_sent = 0
         self.vnow = 0
 
     def connect(self, timeout_ms=15000):
@@ -138,6 +139,7 @@ class Bench:
             self.seq = (self.seq + 1) & 0xFFFF
             b = a.buttons
             naive_send(self.send, self.seq, b.held, b.presses, a.stick.x, a.stick.y)
+            self.naive_sent += 1
         a.ws.wait(LOOP_MS)  # the firmware loop's cadence: each send then wakes the reader
 
     def latency(self, run, n, hist, ready):
@@ -254,7 +256,7 @@ def main(cfg_path, frames, alloc_frames, heap_label):
     result["naive_locked"] = b.locked(b.naive_pass, alloc_frames)
     result["build"] = build_cost(alloc_frames * 10)
     result["frames_sent_by_firmware"] = b.app.frames_sent
-    result["naive_frames"] = b.seq
+    result["naive_frames"] = b.naive_sent
     gc.collect()
     result["live_at_end"] = gc.mem_alloc()
     print("RESULT " + json.dumps(result))
