@@ -47,10 +47,12 @@ def test_hub_restart_shows_overlay_then_reconnects(browser, own_hub):
     ada.close()
     # And once more in one go, with HubProcess.restart().
     watcher.evaluate(
-        "window.__closes = 0; window.blinkshot.client.on('close', () => window.__closes++)"
+        "() => { window.__closes = [];"
+        " window.blinkshot.client.on('close', (c) => window.__closes.push(c)); }"
     )
     hub.restart()
-    wait_js(watcher, "window.__closes >= 1 && window.blinkshot.client.connected")
+    wait_js(watcher, "window.__closes.length >= 1 && window.blinkshot.client.connected")
+    assert watcher.evaluate("window.__closes[0].code") == 1001  # "hub shutting down; reconnect"
     wait_js(watcher, "!window.blinkshot.overlay().shown")
     assert wait_player(watcher, "Kim")["id"] == kim_id
     assert watcher.errors == [] and kim.errors == []
