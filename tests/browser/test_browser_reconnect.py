@@ -107,3 +107,16 @@ def test_page_without_room_uses_the_hubs_default_room(browser):
         assert page.evaluate("window.blinkshot.client.welcome.room") == "arena"
         assert page.locator("#pair-room").inner_text() == "arena"
         page.close()
+
+
+def test_hub_restarted_with_a_new_code_is_picked_up_on_its_machine(browser):
+    with HubProcess(code="111111") as hub:
+        page = open_game(browser, hub)
+        hub.stop()
+        hub.code = "222222"
+        hub.start()
+        wait_js(
+            page, "window.blinkshot.client.connected && window.blinkshot.client.code === '222222'"
+        )
+        assert not page.evaluate("window.blinkshot.overlay().shown")
+        page.close()

@@ -61,6 +61,20 @@ function askCode(text, title = "Pairing code") {
   });
 }
 
+/** After a wrong-code close: a restarted hub on this machine may have a new code; else ask. */
+async function newCode(old, reason) {
+  if (LOOPBACK.has(location.hostname) && !params.get("code")) {
+    try {
+      const r = await fetch("/pairing.json", { cache: "no-store" });
+      const j = r.ok ? await r.json() : null;
+      if (j?.code && j.code !== old) return j.code;
+    } catch {
+      // fall through to asking
+    }
+  }
+  return askCode(`${reason || "Wrong pairing code."} Enter the code shown by the hub.`, "Wrong pairing code");
+}
+
 function noteLatency(msg, at, client) {
   if (typeof msg.id !== "string") return;
   const entry = latency.get(msg.id) ?? {};
@@ -144,7 +158,7 @@ function wire(client) {
         ? "The hub is not reachable"
         : `Connection lost (${c.code})`;
     if (c.code === 4004) {
-      askCode(`${c.reason || "Wrong pairing code."} Enter the code shown by the hub.`, "Wrong pairing code").then((code) => {
+      newCode(client.code, c.reason).then((code) => {
         client.code = code;
         client.connect();
       });
