@@ -189,6 +189,7 @@ def main(argv=None):
     parser.add_argument("workdir", help="directory that plays the board's filesystem")
     parser.add_argument("--heap", help="heap size, e.g. 64k")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the interpreter on the way out
     with PtyBoard(args.workdir, heapsize=args.heap) as board:
         print(f"simulated board on {board.device}; try:", flush=True)
         print(f"  .venv/bin/mpremote connect {board.device} resume exec 'print(1)'", flush=True)
