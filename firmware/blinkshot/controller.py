@@ -8,7 +8,7 @@ import random
 from blinkshot import VERSION, codec, net, status
 from blinkshot.buttons import Buttons
 from blinkshot.hw import Hardware, reset_name
-from blinkshot.policy import Backoff, Every, LinkWatch, SendPolicy
+from blinkshot.policy import Backoff, LinkWatch, SendPolicy
 from blinkshot.stick import Stick, centre_of
 from blinkshot.ticks import sleep_ms, ticks_add, ticks_diff, ticks_ms
 from blinkshot.ws import EV_CLOSED, EV_MESSAGE, EV_NONE, OP_BINARY, Client, Frame, HandshakeError
@@ -38,6 +38,18 @@ def _rand(n):
     return random.getrandbits(16) % n if n > 0 else 0
 
 
+def _unload(name):
+    """Drop a module needed only now and then, so its code leaves the heap."""
+    import sys
+
+    import blinkshot
+
+    sys.modules.pop("blinkshot." + name, None)
+    if hasattr(blinkshot, name):
+        delattr(blinkshot, name)
+    gc.collect()
+
+
 class App:
     def __init__(self, cfg, machine, network):
         self.cfg = cfg
@@ -53,8 +65,8 @@ class App:
         self.wifi = net.Wifi(network, cfg["wifi_ssid"], cfg["wifi_password"])
         self.input = Frame(OP_BINARY, codec.INPUT_LEN)
         self.telemetry = Frame(OP_BINARY, codec.TELEMETRY_LEN)
-        self.telemetry_timer = Every(TELEMETRY_MS)
-        self.wifi_check = Every(500)
+        self._next_telemetry = 0
+        self._next_wifi_check = 0
         self.device_id = binascii.hexlify(machine.unique_id()).decode()
         self.reset = reset_name(machine)
         self.hub = None if cfg["hub"] == "auto" else net.parse_hub(cfg["hub"])
@@ -165,9 +177,13 @@ class App:
             self.ws.close(1001)
             self.lost(now)
             return
-        if self.telemetry_timer.due(now):
+        if ticks_diff(now, self._next_telemetry) >= 0:
+            self._next_telemetry = ticks_add(now, TELEMETRY_MS)
             self.send_telemetry()
-        if self.wifi_check.due(now) and not self.wifi.connected():
+        if ticks_diff(now, self._next_wifi_check) < 0:
+            return
+        self._next_wifi_check = ticks_add(now, 500)
+        if not self.wifi.connected():
             log("WiFi lost: rejoining")
             self.ws.close(1001)
             self.lost(now, wifi=True)
@@ -243,7 +259,9 @@ class App:
 
     def find_hub(self, now):
         if self.beacon is None:
-            self.beacon = net.BeaconListener(self.cfg["beacon_port"])
+            from blinkshot.beacon import BeaconListener
+
+            self.beacon = BeaconListener(self.cfg["beacon_port"])
             log(f"listening for the hub's beacon on UDP {self.cfg['beacon_port']}")
         try:
             found = self.beacon.check()
@@ -253,6 +271,7 @@ class App:
         if found is not None:
             self.beacon.close()
             self.beacon = None
+            _unload("beacon")
             self.hub = found
             log(f"found hub at ws://{found[0]}:{found[1]}{found[2]}")
             self._enter(S_CONNECT, now)

@@ -130,3 +130,14 @@ def reset_name(machine):
         if getattr(machine, attr, None) == cause:
             return name
     return "unknown"
+
+
+def pin_from(cfg, name):
+    """pins[name] from a config, even a broken one; else the default pin map's."""
+    pins = cfg.get("pins") if isinstance(cfg, dict) else None
+    pin = pins.get(name) if isinstance(pins, dict) else None
+    if type(pin) is not int:
+        from blinkshot import default_pins
+
+        pin = default_pins.PINS.get(name)
+    return pin

@@ -2,7 +2,7 @@
 
 from micropython import const
 
-from blinkshot.ticks import ticks_add, ticks_diff
+from blinkshot.ticks import ticks_diff
 
 STICK_THRESHOLD = const(8)  # of 1000: smaller moves wait for the heartbeat
 STICK_MIN_GAP_MS = const(10)  # at most 100 stick frames per second
@@ -97,17 +97,3 @@ class LinkWatch:
 
     def dead(self, now):
         return ticks_diff(now, self._rx) > self.dead_ms
-
-
-class Every:
-    """A plain interval timer."""
-
-    def __init__(self, period_ms, now=0):
-        self.period = period_ms
-        self._next = ticks_add(now, period_ms)
-
-    def due(self, now):
-        if ticks_diff(now, self._next) >= 0:
-            self._next = ticks_add(now, self.period)
-            return True
-        return False

@@ -185,7 +185,7 @@ def main(argv):
         if name in raw.get("external_pullup", ()):
             machine.fake_external_pullup(raw.get("pins", {}).get(name))
     a = app.create(path, machine, network)
-    if isinstance(a, app.ErrorIdle):
+    if hasattr(a, "problems"):  # an errors.ErrorIdle: config.json is unusable
         a.report()
         sys.exit(2)
     timed = []

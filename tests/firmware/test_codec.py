@@ -1,6 +1,6 @@
 """The firmware codec against the shared wire vectors (tests/vectors/protocol_v1.json)."""
 
-from blinkshot import codec
+from blinkshot import codec, decode
 from fwsupport import unhex, vectors
 
 PRESS_ORDER = ("blink", "shoot", "stick")
@@ -20,7 +20,7 @@ def test_every_input_vector_decodes_to_its_meaning():
     for v in vectors()["controller_to_hub"]:
         f = v["frame"]
         if f["type"] == "input":
-            seq, buttons, presses, x, y = codec.decode_input(unhex(v["hex"]))
+            seq, buttons, presses, x, y = decode.decode_input(unhex(v["hex"]))
             assert (seq, buttons, presses, x, y) == (
                 f["seq"],
                 f["buttons"],
@@ -38,7 +38,7 @@ def test_telemetry_vectors_round_trip():
         buf = bytearray(codec.TELEMETRY_LEN)
         codec.pack_telemetry(buf, 0, f["rssi"], f["battery_mv"], f["heap_kb"])
         assert bytes(buf) == unhex(v["hex"]), v["name"]
-        assert codec.decode_telemetry(unhex(v["hex"])) == (
+        assert decode.decode_telemetry(unhex(v["hex"])) == (
             f["rssi"],
             f["battery_mv"],
             f["heap_kb"],
@@ -52,7 +52,7 @@ def test_hello_vectors_encode_byte_for_byte_and_decode():
             continue
         data = codec.encode_hello(f["id"], f["fw"], f["name"], f["reset"], f["config"])
         assert data == unhex(v["hex"]), v["name"]
-        proto, fields = codec.decode_hello(unhex(v["hex"]))
+        proto, fields = decode.decode_hello(unhex(v["hex"]))
         assert proto == f["proto"] == codec.PROTO
         for key in ("id", "fw", "name", "reset", "config"):
             assert fields[key] == f[key], key
@@ -62,7 +62,7 @@ def test_hello_never_carries_the_wifi_password_or_pairing_code():
     cfg = {"wifi_ssid": "lan", "wifi_password": "hunter22", "code": "123456", "room": "r1"}
     data = codec.encode_hello("a4cf12fe0b1c", "0.1.0", "Ada", "soft", cfg)
     assert b"hunter22" not in data and b"123456" not in data
-    assert codec.decode_hello(data)[1]["config"] == {"room": "r1", "wifi_ssid": "lan"}
+    assert decode.decode_hello(data)[1]["config"] == {"room": "r1", "wifi_ssid": "lan"}
 
 
 def test_every_hub_vector_decodes():
@@ -84,6 +84,6 @@ def test_invalid_controller_vectors_do_not_decode_as_valid_inputs():
     for v in vectors()["invalid_controller_frames"]:
         data = unhex(v["hex"])
         if data[:1] == b"\x01":
-            assert codec.decode_input(data) is None, v["name"]
+            assert decode.decode_input(data) is None, v["name"]
         if data[:1] == b"\x02":
-            assert codec.decode_telemetry(data) is None, v["name"]
+            assert decode.decode_telemetry(data) is None, v["name"]

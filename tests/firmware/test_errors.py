@@ -1,8 +1,8 @@
 """A bad config.json never crashes or reboots the board: a safe idle loop reports it."""
 
 import machine
-import network
 from blinkshot import app, status
+from blinkshot.errors import ErrorIdle
 from fwsupport import config_with, fresh, write_config
 
 
@@ -14,7 +14,7 @@ def test_bad_config_gives_a_safe_idle_loop_with_the_error_pattern():
     fresh()
     path = write_config(config_with(pins={"x": 25, "blink": 14}, code=None))
     idle = app.create(path, machine, None)
-    assert isinstance(idle, app.ErrorIdle)
+    assert isinstance(idle, ErrorIdle)
     assert sorted(fields(idle.problems)) == ["code", "x"]
     assert idle.status.pattern is status.OFF
     levels = []
@@ -25,18 +25,3 @@ def test_bad_config_gives_a_safe_idle_loop_with_the_error_pattern():
     idle.step(0)  # prints the problems, drives the LED, returns: never raises, never resets
     assert idle.status.pattern is status.CONFIG_ERROR
     assert machine.fake_writes(2) >= 1
-
-
-def test_escape_hatch_holding_the_stick_button_skips_the_app():
-    fresh()
-    path = write_config(config_with(pins={"stick": 25}))
-    machine.fake_press(25)  # held while the board boots
-    app.main(path)  # returns at once instead of running the controller
-    assert network.fake_station() is None  # WiFi never touched
-
-
-def test_escape_hatch_works_even_with_a_broken_config():
-    fresh()
-    path = write_config(None, text="{ not json")
-    machine.fake_press(25)  # the default stick pin
-    app.main(path)

@@ -14,6 +14,8 @@ MODULES = [
     "test_status",
     "test_config",
     "test_errors",
+    "test_escape",
+    "test_escape_broken",
     "test_hw",
     "test_ws_frames",
     "test_net",

@@ -1,7 +1,7 @@
 """WiFi station handling on the fake ESP32 radio, hub URLs and beacon parsing."""
 
 import network
-from blinkshot import net
+from blinkshot import beacon, net
 from blinkshot.ticks import sleep_ms, ticks_ms
 from fwsupport import fresh
 
@@ -56,7 +56,7 @@ def test_parse_hub_urls():
 
 def test_parse_beacon():
     good = b'BSHUB1 {"port": 8001, "path": "/ws/controller", "proto": 1, "name": "hub"}'
-    assert net.parse_beacon(good, "10.0.0.5") == ("10.0.0.5", 8001, "/ws/controller")
+    assert beacon.parse_beacon(good, "10.0.0.5") == ("10.0.0.5", 8001, "/ws/controller")
     for bad in (
         b"BSHUB1 {",
         b"OTHER {}",
@@ -64,4 +64,4 @@ def test_parse_beacon():
         b'BSHUB1 {"port": 80, "proto": 2}',
         b"BSHUB1 [1]",
     ):
-        assert net.parse_beacon(bad, "10.0.0.5") is None, bad
+        assert beacon.parse_beacon(bad, "10.0.0.5") is None, bad

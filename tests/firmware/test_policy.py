@@ -1,6 +1,6 @@
 """Send policy, reconnect backoff and dead-link detection, fed with ticks."""
 
-from blinkshot.policy import Backoff, Every, LinkWatch, SendPolicy
+from blinkshot.policy import Backoff, LinkWatch, SendPolicy
 
 
 def test_first_frame_goes_out_then_nothing_when_nothing_changes():
@@ -79,8 +79,3 @@ def test_dead_link_detected_within_3s_of_silence():
     assert w.dead(3701)  # 2.5 s after the last byte: < 3 s
     w.heard(3800)
     assert not w.dead(3900)
-
-
-def test_every():
-    e = Every(5000, now=0)
-    assert not e.due(4999) and e.due(5000) and not e.due(5001) and e.due(10000)
