@@ -122,7 +122,8 @@ def device_run(heap, frames, alloc_frames, lib, extra):
         f"d.main('config.json', {frames}, {alloc_frames}, {heap!r})"
     )
     out = micropython(heap, ["-c", code], lib, lib, extra, timeout=120 + frames / 100)
-    bins = {"firmware": [], "naive": [], "firmware_ready": [], "naive_ready": []}
+    bins = {name: [] for name in ("firmware", "naive", "firmware_ready", "naive_ready")}
+    bins.update(firmware_gap=[], naive_gap=[])
     for line in out.stdout.splitlines():
         if line.startswith("BIN "):
             _, name, value, count = line.split()
@@ -130,7 +131,7 @@ def device_run(heap, frames, alloc_frames, lib, extra):
         elif line.startswith("RESULT "):
             result = json.loads(line[7:])
             for name in bins:
-                key = name if name.endswith("_ready") else f"{name}_latency"
+                key = name if name.endswith(("_ready", "_gap")) else f"{name}_latency"
                 result[key]["bins"] = bins[name]
             return result
     raise RuntimeError(f"device run failed (heap {heap}):\n{out.stdout[-3000:]}\n{out.stderr}")
@@ -213,12 +214,14 @@ def run(quick=False, heap="64k", log=print):
         "firmware": {
             "latency": percentiles(raw["firmware_latency"]),
             "to_send_call": percentiles(raw["firmware_ready"]),
+            "change_in_wait": percentiles(raw["firmware_gap"]),
             "alloc": raw["firmware_alloc"],
             "heap_lock": raw["firmware_locked"],
         },
         "naive": {
             "latency": percentiles(raw["naive_latency"]),
             "to_send_call": percentiles(raw["naive_ready"]),
+            "change_in_wait": percentiles(raw["naive_gap"]),
             "alloc": raw["naive_alloc"],
             "heap_lock": raw["naive_locked"],
         },
@@ -239,7 +242,7 @@ def run(quick=False, heap="64k", log=print):
 def ratios(result):
     fw, nv = result["firmware"], result["naive"]
     out = {}
-    for part in ("latency", "to_send_call"):
+    for part in ("latency", "to_send_call", "change_in_wait"):
         for key in ("p50_us", "p99_us", "max_us"):
             a, b = fw[part].get(key), nv[part].get(key)
             out[f"naive/firmware {part} {key}"] = round(b / a, 2) if a and b else None
@@ -273,6 +276,8 @@ def table(result):
         row("seen -> send() returned, max", us, fw["latency"]["max_us"], nv["latency"]["max_us"]),
         row("seen -> send() called, p50", us, *_pair(fw, nv, "to_send_call", "p50_us")),
         row("seen -> send() called, p99", us, *_pair(fw, nv, "to_send_call", "p99_us")),
+        row("change in idle wait -> sent, p50", us, *_pair(fw, nv, "change_in_wait", "p50_us")),
+        row("change in idle wait -> sent, p99", us, *_pair(fw, nv, "change_in_wait", "p99_us")),
         row("build masked frame (no send), mean", _us1, *_build(result)),
         row("allocated per frame", by, fw["alloc"]["per_frame"], nv["alloc"]["per_frame"]),
         f"| {'under heap_lock()':<34} | {_locked(fw['heap_lock']):>12} | "

@@ -30,11 +30,13 @@ STEP_MS = 30
 
 
 class Hist:
-    """Latency histogram in fixed arrays: 1 us bins to 1 ms, then 500 us bins to 100 ms."""
+    """Latency histogram in fixed arrays (no allocation while recording): 1 us bins to
+    0.5 ms, 10 us bins to 5 ms, 1 ms bins to 100 ms (and beyond, in the last bin)."""
 
     def __init__(self):
-        self.fine = array("H", bytearray(2 * 1000))
-        self.coarse = array("H", bytearray(2 * 200))
+        self.fine = array("H", bytearray(2 * 500))
+        self.mid = array("H", bytearray(2 * 450))
+        self.far = array("H", bytearray(2 * 100))
         self.n = 0
         self.max = 0
         self.lost = 0
@@ -43,21 +45,26 @@ class Hist:
         self.n += 1
         if us > self.max:
             self.max = us
-        if us < 1000:
+        if us < 500:
             self.fine[us] += 1
+        elif us < 5000:
+            self.mid[(us - 500) // 10] += 1
         elif us < 100000:
-            self.coarse[us // 500] += 1
+            self.far[us // 1000] += 1
         else:
-            self.coarse[199] += 1
+            self.far[99] += 1
 
     def dump(self, name):
         """Print the bins one per line (`BIN name us count`): no big list on a small heap."""
-        for i in range(1000):
+        for i in range(500):
             if self.fine[i]:
                 print("BIN", name, i, self.fine[i])
-        for i in range(200):
-            if self.coarse[i]:
-                print("BIN", name, i * 500, self.coarse[i])
+        for i in range(450):
+            if self.mid[i]:
+                print("BIN", name, 500 + i * 10, self.mid[i])
+        for i in range(100):
+            if self.far[i]:
+                print("BIN", name, i * 1000, self.far[i])
         return {"n": self.n, "max_us": self.max, "lost": self.lost}
 
 
@@ -115,6 +122,55 @@ class Bench:
         a.hw.pressed = pressed
         a.ws._send = timed_send
         self.send = timed_send
+
+    def hook_wait(self):
+        """Make pin changes happen in the loop's idle wait, at a random moment: the wait
+        (LOOP_MS, busy) applies the armed change `delay` us in and stamps it in stamp[0]."""
+        stamp = self.stamp
+        arm = self.arm = [0, 0]  # armed?, delay us
+        real_wait = self.real_wait = self.app.ws._wait
+        me = self
+
+        def wait(timeout_ms):
+            if timeout_ms == 0:  # a readiness check inside the loop, not the idle wait
+                return real_wait(0)
+            t0 = time.ticks_us()
+            if arm[0]:
+                while time.ticks_diff(time.ticks_us(), t0) < arm[1]:
+                    pass
+                me.change()
+                stamp[0] = time.ticks_us()
+                arm[0] = 0
+            while time.ticks_diff(time.ticks_us(), t0) < timeout_ms * 1000:
+                pass
+            return real_wait(0)
+
+        self.app.ws._wait = wait
+
+    def change(self):
+        i = self.k % 3
+        self.k += 1
+        if self.held[i]:
+            machine.fake_release(self.pins[i])
+        else:
+            machine.fake_press(self.pins[i])
+        self.held[i] ^= 1
+
+    def gap_latency(self, run, n, hist):
+        """Pin change at a random moment of the idle wait -> input frame written."""
+        stamp = self.stamp
+        for _ in range(n):
+            self.arm[0] = 1
+            self.arm[1] = random.getrandbits(10) * LOOP_MS * 1000 >> 10
+            self.vnow = ticks_add(self.vnow, STEP_MS)
+            run()  # idles; the change happens inside the wait
+            stamp[1] = 0
+            self.vnow = ticks_add(self.vnow, STEP_MS)
+            run()  # sees the change and sends
+            if stamp[1]:
+                hist.add(time.ticks_diff(stamp[1], stamp[0]))
+            else:
+                hist.lost += 1
 
     def toggle(self):
         """Change one button (round robin), so every pass has a change to send."""
@@ -252,6 +308,16 @@ def main(cfg_path, frames, alloc_frames, heap_label):
     result["naive_latency"] = naive_hist.dump("naive")
     result["firmware_ready"] = fw_ready.dump("firmware_ready")
     result["naive_ready"] = naive_ready.dump("naive_ready")
+    # The pin change during the idle wait: adds the loop's poll gap (up to LOOP_MS).
+    b.hook_wait()
+    fw_gap, naive_gap = Hist(), Hist()
+    gap_frames = max(frames // 10, 100)
+    b.app.link.reset(b.vnow)
+    b.gap_latency(b.firmware_pass, gap_frames, fw_gap)
+    b.gap_latency(b.naive_pass, gap_frames, naive_gap)
+    b.app.ws._wait = b.real_wait
+    result["firmware_gap"] = fw_gap.dump("firmware_gap")
+    result["naive_gap"] = naive_gap.dump("naive_gap")
     b.app.link.reset(b.vnow)
     result["firmware_alloc"] = b.allocation(b.firmware_pass, alloc_frames)
     # The naive path allocates ~1 KB a frame and the GC is off while counting: keep it short.

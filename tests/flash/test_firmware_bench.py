@@ -26,6 +26,8 @@ def test_quick_firmware_bench_runs_and_reports(tmp_path):
         assert path["latency"]["n"] == frames and path["latency"]["lost"] == 0
         assert 0 < path["latency"]["p50_us"] <= path["latency"]["p99_us"]
         assert path["latency"]["p99_us"] <= path["latency"]["max_us"]
+        assert path["to_send_call"]["n"] == frames
+        assert path["change_in_wait"]["n"] > 0 and path["change_in_wait"]["lost"] == 0
     # Every input frame either path sent arrived, well-formed (websockets checks the masking).
     assert result["sink"]["bad"] == 0
     assert result["sink"]["input"] == result["sent"]["firmware"] + result["sent"]["naive"]
