@@ -3,8 +3,8 @@ on the board a file named machine.py shadows the real module.
 
 Follows the esp32 port's API for what the firmware uses (Pin modes/pulls/value/irq, ADC
 read_u16/read_uv/atten, WDT, unique_id, reset_cause). `fake_*` functions, clearly named, move
-the physical world from tests: press or bounce a button, deflect or drift the stick. Kept small
-on purpose: it shares the 64 KB test heap with the firmware.
+the physical world from tests: press or bounce a button, deflect or drift the stick. Only what
+the firmware uses, kept small on purpose: it shares the 64 KB test heap with the firmware.
 """
 
 PWRON_RESET = 1
@@ -55,15 +55,12 @@ class Pin:
             raise ValueError("invalid pin")
         self.id = id
         self.ln = _line(id)
-        self.init(mode, pull, value)
-
-    def init(self, mode=-1, pull=-1, value=None):
-        if mode == Pin.OUT and self.id >= 34:
+        if mode == Pin.OUT and id >= 34:
             raise ValueError("pin can only be input")
         if mode != -1:
             self.ln[_MODE] = mode
         if pull != -1:  # 34-39: accepted and ignored, like the real port
-            self.ln[_PULL] = None if self.id >= 34 else pull
+            self.ln[_PULL] = None if id >= 34 else pull
         if value is not None:
             self.value(value)
 
@@ -72,15 +69,6 @@ class Pin:
             return _level(self.ln)
         self.ln[_OUT] = 1 if v else 0
         self.ln[_HIST] += 1  # a count, not a list: the fake must not allocate in the loop
-
-    def __call__(self, v=None):
-        return self.value(v)
-
-    def on(self):
-        self.value(1)
-
-    def off(self):
-        self.value(0)
 
     def irq(self, handler=None, trigger=3, wake=None):
         # esp32 has no hard= argument: handlers are always scheduled (soft) callbacks.
@@ -151,10 +139,6 @@ def fake_reset(unique=b"\x24\x0a\xc4\x12\x34\x56", cause=PWRON_RESET):
     _st["reset"] = cause
 
 
-def fake_set_unique_id(raw):
-    _st["id"] = bytes(raw)
-
-
 def fake_drive(n, level):
     """Drive pin n from outside (None = let go); fires the IRQ on an edge like the port."""
     ln = _line(n)
@@ -188,10 +172,6 @@ def fake_analog(n, u16, noise=0):
     ln = _line(n)
     ln[_AN] = u16
     ln[_NOISE] = noise
-
-
-def fake_level(n):
-    return _level(_line(n))
 
 
 def fake_writes(n):

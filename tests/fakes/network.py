@@ -100,9 +100,6 @@ class WLAN:
                 raise ValueError("unknown config param")
             self.pm = kw[k]
 
-    def ifconfig(self, *args):
-        return ("127.0.0.1", "255.0.0.0", "127.0.0.1", "127.0.0.1")
-
 
 # ---- test controls (not in the real module) ----
 

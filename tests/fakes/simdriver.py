@@ -175,7 +175,7 @@ def main(argv):
             stay = True
         i += 1
     if device_id:
-        machine.fake_set_unique_id(binascii.unhexlify(device_id))
+        machine.fake_reset(binascii.unhexlify(device_id))
     import json
 
     with open(path) as f:
