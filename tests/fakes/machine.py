@@ -139,6 +139,10 @@ def fake_reset(unique=b"\x24\x0a\xc4\x12\x34\x56", cause=PWRON_RESET):
     _st["reset"] = cause
 
 
+def fake_set_unique_id(raw):
+    _st["id"] = bytes(raw)
+
+
 def fake_drive(n, level):
     """Drive pin n from outside (None = let go); fires the IRQ on an edge like the port."""
     ln = _line(n)
