@@ -123,6 +123,10 @@ def build_config(args, env, existing, prompt=None):
         # What the board itself would refuse at boot, so make config refuses it first.
         _, device_problems = device_validate(config)
         problems += flashconfig.new_problems(problems, device_problems)
+    secret = config.get("wifi_password")
+    if isinstance(secret, str) and secret:  # messages may quote values; never this one
+        problems = [(f, m.replace(repr(secret), "'********'")) for f, m in problems]
+        problems = [(f, m.replace(secret, "********")) for f, m in problems]
     return config, problems
 
 

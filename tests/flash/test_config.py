@@ -152,3 +152,9 @@ def test_setting_the_firmware_does_not_know_is_refused(tmp_path):
     result = run_config(tmp_path, *VALID)
     assert result.returncode == 2
     assert "colour" in result.stderr and "known settings" in result.stderr
+
+
+def test_a_refused_password_is_not_echoed_either(tmp_path):
+    result = run_config(tmp_path, "--ssid", "LanParty", "--code", "482913", "--password", "tiny7")
+    assert result.returncode == 2 and "wifi_password" in result.stderr
+    assert "tiny7" not in result.stdout + result.stderr
