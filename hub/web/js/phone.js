@@ -144,6 +144,24 @@ function flash(ms) {
   navigator.vibrate?.(ms);
 }
 
+/** Keep the screen on while playing (where the Wake Lock API exists; it needs a gesture). */
+function keepAwake() {
+  let lock = null;
+  const ask = async () => {
+    if (lock || !navigator.wakeLock || document.visibilityState !== "visible") return;
+    try {
+      lock = await navigator.wakeLock.request("screen");
+      lock.addEventListener("release", () => {
+        lock = null;
+      });
+    } catch {
+      // Refused (battery saver, no gesture yet): the phone may dim; nothing else changes.
+    }
+  };
+  document.addEventListener("touchstart", ask, { passive: true });
+  document.addEventListener("visibilitychange", ask);
+}
+
 async function start() {
   const nameInput = $("name");
   nameInput.value = localStorage.getItem("blinkshot.phone.name") || params.get("name") || "Phone";
@@ -166,6 +184,8 @@ async function start() {
           link.restart();
         });
         setStatus("wrong code");
+      } else if (c === 4008) {
+        setStatus("opened in another tab");
       } else {
         setStatus(reconnect ? `reconnecting in ${(delay / 1000).toFixed(1)} s…` : `closed: ${reason || c}`);
       }
@@ -181,6 +201,7 @@ async function start() {
   setupButton(link, "blink");
   setupButton(link, "shoot");
   window.blinkshotPhone = link; // test hook: the link's input and welcome
+  keepAwake();
   link.start();
 }
 
