@@ -11,7 +11,7 @@ Commands (a script file, or lines on stdin when --script is -):
 NAME is blink, shoot or stick. X, Y in -1000..1000 (what the hub should see).
 Prints `sim: welcome slot=<n>` on every welcome; `state` prints
 `sim: state=<wifi|find|connect|hello|play> led=<pattern> slot=<n> sent=<frames> ignored=<n>
-heap_used=<bytes> wdt_feeds=<n or -1>`.
+heap_used=<bytes> wdt_feeds=<n or -1> motor_writes=<n or -1>`.
 """
 
 import binascii
@@ -126,10 +126,13 @@ class Driver:
 
         gc.collect()
         used = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
+        motor = self.pins.get("motor")
+        motor_writes = machine.fake_writes(motor) if motor is not None else -1
         print(
             f"sim: state={controller.STATE_NAMES[a.state]} led={led} slot={a.slot} "
             f"sent={a.frames_sent} ignored={a.ws.ignored} heap_used={used} "
-            f"wdt_feeds={a.wdt.feeds if a.wdt else -1}"
+            f"wdt_feeds={a.wdt.feeds if a.wdt else -1} "
+            f"motor_writes={motor_writes}"
         )
 
     def set_stick(self, x, y):

@@ -103,7 +103,7 @@ class Controller:
         self.send("state")
         _, m = self.wait_for(
             r"sim: state=(\w+) led=(\w+) slot=(-?\d+) sent=(\d+) ignored=(\d+) "
-            r"heap_used=(\d+) wdt_feeds=(-?\d+)",
+            r"heap_used=(\d+) wdt_feeds=(-?\d+) motor_writes=(-?\d+)",
             after=n,
         )
         return {
@@ -114,6 +114,7 @@ class Controller:
             "ignored": int(m.group(5)),
             "heap_used": int(m.group(6)),
             "wdt_feeds": int(m.group(7)),
+            "motor_writes": int(m.group(8)),
         }
 
     def output(self):

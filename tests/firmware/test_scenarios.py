@@ -219,6 +219,7 @@ def test_malformed_hub_frames_are_ignored_and_counted(interp):
         st = c.state()
         assert st["ignored"] >= len(fwvectors.invalid_hub_frames()) + 1  # + the text frame
         assert st["state"] == "play"
+        assert st["motor_writes"] >= 2  # the valid hit ran the motor (on, then off)
     assert hub.closes[0] == 1009
     assert any(n == 1 for n, _ in hub.inputs) and hub.hellos >= 2
 
