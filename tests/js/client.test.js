@@ -38,7 +38,20 @@ async function startHub({ port = 0, welcome = true } = {}) {
       hub.waiters = hub.waiters.filter((w) => !w());
     });
     if (welcome) {
-      sock.send(JSON.stringify({ type: "welcome", seq: 1, t: Date.now(), proto: 1, room: conn.url.searchParams.get("room"), window: hub.conns.length, arena: { w: 1600, h: 900 }, tick_hz: 60, state_hz: 20, hub_t: Date.now() + 5000 }));
+      sock.send(
+        JSON.stringify({
+          type: "welcome",
+          seq: 1,
+          t: Date.now(),
+          proto: 1,
+          room: conn.url.searchParams.get("room"),
+          window: hub.conns.length,
+          arena: { w: 1600, h: 900 },
+          tick_hz: 60,
+          state_hz: 20,
+          hub_t: Date.now() + 5000,
+        }),
+      );
     }
     hub.waiters = hub.waiters.filter((w) => !w());
   });
@@ -63,7 +76,15 @@ async function startHub({ port = 0, welcome = true } = {}) {
 }
 
 function makeClient(hub, extra = {}) {
-  const client = new BlinkshotClient({ url: hub.url, room: "r1", code: "123456", backoff: FAST, pingEvery: 0, inputInterval: 0, ...extra });
+  const client = new BlinkshotClient({
+    url: hub.url,
+    room: "r1",
+    code: "123456",
+    backoff: FAST,
+    pingEvery: 0,
+    inputInterval: 0,
+    ...extra,
+  });
   cleanups.push(async () => client.close());
   return client;
 }
@@ -81,15 +102,27 @@ function nextEvent(client, type) {
 
 describe("BlinkshotClient", () => {
   test("windowUrl builds the window endpoint with room and code", () => {
-    assert.equal(windowUrl("http://h:8000", { room: "a b", code: "123456" }), "ws://h:8000/ws/window?room=a+b&code=123456");
+    assert.equal(
+      windowUrl("http://h:8000", { room: "a b", code: "123456" }),
+      "ws://h:8000/ws/window?room=a+b&code=123456",
+    );
     assert.equal(windowUrl("https://h/", {}), "wss://h/ws/window?room=default");
   });
 
   test("backoff grows, is capped, and jitters within its band", () => {
     const opts = { first: 100, max: 1000, factor: 2, jitter: 0.2 };
-    assert.deepEqual([0, 1, 2, 3, 4, 9].map((n) => backoffDelay(n, opts, () => 0.5)), [100, 200, 400, 800, 1000, 1000]);
-    assert.equal(backoffDelay(0, opts, () => 0), 80);
-    assert.equal(backoffDelay(0, opts, () => 1), 120);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 9].map((n) => backoffDelay(n, opts, () => 0.5)),
+      [100, 200, 400, 800, 1000, 1000],
+    );
+    assert.equal(
+      backoffDelay(0, opts, () => 0),
+      80,
+    );
+    assert.equal(
+      backoffDelay(0, opts, () => 1),
+      120,
+    );
   });
 
   test("connects with room and code, gets welcome and the player list", async () => {
@@ -115,7 +148,9 @@ describe("BlinkshotClient", () => {
     const gotLeave = nextEvent(client, "player_left");
     // One object and one array of objects: both forms, array items in order.
     const p = (id) => ({ id, name: `P${id}`, x: 10, y: 20, hp: 100, score: 0 });
-    hub.conns[0].sock.send(JSON.stringify({ type: "state", seq: 2, t: 1, tick: 5, players: [p(1)], projectiles: [], round: {} }));
+    hub.conns[0].sock.send(
+      JSON.stringify({ type: "state", seq: 2, t: 1, tick: 5, players: [p(1)], projectiles: [], round: {} }),
+    );
     hub.conns[0].sock.send(
       JSON.stringify([
         { type: "create_player", seq: 3, t: 2, player: p(2) },
@@ -144,7 +179,10 @@ describe("BlinkshotClient", () => {
     const [join, ...inputs] = hub.received;
     assert.deepEqual(join, { type: "join", name: "Kim" });
     // baseline, stick, blink down, blink up, shoot down, aim: one frame each at interval 0.
-    assert.deepEqual(inputs.map((m) => m.seq), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      inputs.map((m) => m.seq),
+      [1, 2, 3, 4, 5, 6],
+    );
     assert.deepEqual(inputs[0].presses, [0, 0, 0]);
     assert.deepEqual([inputs[1].x, inputs[1].y], [1000, -1000]);
     // The tap shows as a counter bump even though the button is already up again.
@@ -211,7 +249,10 @@ describe("BlinkshotClient", () => {
     await hub.until(() => hub.conns.length === 1 && hub.conns[0].received.length >= 1, "first join");
     assert.deepEqual(hub.conns[0].received[0], { type: "join", name: "Kim", id: "tab-1234" });
     hub.conns[0].sock.close(1001, "hub shutting down; reconnect");
-    await hub.until(() => hub.conns.length === 2 && hub.conns[1].received.some((m) => m.type === "join"), "second join");
+    await hub.until(
+      () => hub.conns.length === 2 && hub.conns[1].received.some((m) => m.type === "join"),
+      "second join",
+    );
     assert.equal(closes[0].code, 1001);
     assert.equal(closes[0].reason, "hub shutting down; reconnect");
     assert.equal(closes[0].reconnect, true);
@@ -243,7 +284,9 @@ describe("BlinkshotClient", () => {
 
   test("a wrong pairing code stops reconnecting and says why", async () => {
     const hub = await startHub({ welcome: false });
-    hub.wss.on("connection", (sock) => sock.close(4004, "wrong pairing code; use the code shown on the game page"));
+    hub.wss.on("connection", (sock) =>
+      sock.close(4004, "wrong pairing code; use the code shown on the game page"),
+    );
     const client = makeClient(hub);
     const closed = nextEvent(client, "close");
     client.connect();
@@ -279,7 +322,9 @@ describe("BlinkshotClient", () => {
     hub.conns[0].sock.send("not json");
     await err;
     const chat = nextEvent(client, "message");
-    hub.conns[0].sock.send(JSON.stringify({ type: "message", seq: 9, t: 1, from: "Ada", text: "still here" }));
+    hub.conns[0].sock.send(
+      JSON.stringify({ type: "message", seq: 9, t: 1, from: "Ada", text: "still here" }),
+    );
     assert.equal((await chat)[0].text, "still here");
   });
 });

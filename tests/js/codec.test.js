@@ -105,7 +105,10 @@ describe("codec details", () => {
   test("window checks name the problem", () => {
     assert.throws(() => checkWindowMessage({ type: "join", name: "   " }), /name must be 1-16/);
     assert.throws(() => checkWindowMessage({ type: "message", text: "" }), /1-200 characters/);
-    assert.throws(() => checkWindowMessage({ type: "fly" }), (e) => e.code === Close.UNKNOWN_TYPE);
+    assert.throws(
+      () => checkWindowMessage({ type: "fly" }),
+      (e) => e.code === Close.UNKNOWN_TYPE,
+    );
   });
 
   test("colours format as css hex", () => {

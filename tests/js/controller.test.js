@@ -23,7 +23,8 @@ async function startHub({ onHello } = {}) {
       assert.equal(isBinary, true, "controllers send binary frames");
       const frame = decodeControllerFrame(new Uint8Array(data));
       hub.frames.push(frame);
-      if (frame.type === "hello") (onHello ?? ((s) => s.send(encodeWelcome({ slot: 3, color: [42, 157, 143] }))))(sock, frame);
+      if (frame.type === "hello")
+        (onHello ?? ((s) => s.send(encodeWelcome({ slot: 3, color: [42, 157, 143] }))))(sock, frame);
       hub.waiters = hub.waiters.filter((w) => !w());
     });
   });
@@ -52,14 +53,26 @@ async function eventually(pred, what) {
 }
 
 function link(hub, extra = {}) {
-  const l = new ControllerLink({ url: hub.url, room: "r2", code: "123456", id: "0123456789ab", name: "Pat", inputInterval: 0, backoff: { first: 20, jitter: 0 }, ...extra });
+  const l = new ControllerLink({
+    url: hub.url,
+    room: "r2",
+    code: "123456",
+    id: "0123456789ab",
+    name: "Pat",
+    inputInterval: 0,
+    backoff: { first: 20, jitter: 0 },
+    ...extra,
+  });
   cleanups.push(async () => l.stop());
   return l;
 }
 
 test("device ids look like an ESP32's unique_id in hex", () => {
   assert.match(randomDeviceId(), /^[0-9a-f]{12}$/);
-  assert.equal(controllerUrl("https://h:1/x?y=1", { room: "a", code: "1" }), "wss://h:1/ws/controller?room=a&code=1");
+  assert.equal(
+    controllerUrl("https://h:1/x?y=1", { room: "a", code: "1" }),
+    "wss://h:1/ws/controller?room=a&code=1",
+  );
 });
 
 test("hello as a phone, welcome, then a baseline and counted presses", async () => {
@@ -84,7 +97,10 @@ test("hello as a phone, welcome, then a baseline and counted presses", async () 
   await hub.until(() => hub.frames.length >= 6, "inputs");
   const last = hub.frames.at(-1);
   assert.deepEqual([last.x, last.y, last.buttons, last.presses], [1000, -300, 2, [1, 1, 0]]);
-  assert.deepEqual(hub.frames.slice(1).map((f) => f.seq), [1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    hub.frames.slice(1).map((f) => f.seq),
+    [1, 2, 3, 4, 5],
+  );
 });
 
 test("feedback frames reach the page; garbage from the hub is ignored", async () => {
@@ -102,7 +118,8 @@ test("feedback frames reach the page; garbage from the hub is ignored", async ()
 test("reconnects after a drop but not after a wrong pairing code", async () => {
   let refuse = false;
   const hub = await startHub({
-    onHello: (s) => (refuse ? s.close(4004, "wrong pairing code") : s.send(encodeWelcome({ slot: 0, color: [1, 2, 3] }))),
+    onHello: (s) =>
+      refuse ? s.close(4004, "wrong pairing code") : s.send(encodeWelcome({ slot: 0, color: [1, 2, 3] })),
   });
   const closes = [];
   const l = link(hub, { onClose: (c) => closes.push(c) });
@@ -111,7 +128,13 @@ test("reconnects after a drop but not after a wrong pairing code", async () => {
   refuse = true;
   hub.conns[0].sock.close(1001, "hub shutting down; reconnect");
   await eventually(() => closes.length >= 2, "the refused reconnect");
-  assert.deepEqual(closes.map((c) => [c.code, c.reconnect]), [[1001, true], [4004, false]]);
+  assert.deepEqual(
+    closes.map((c) => [c.code, c.reconnect]),
+    [
+      [1001, true],
+      [4004, false],
+    ],
+  );
   assert.equal(hub.conns.length, 2);
 });
 

@@ -30,7 +30,11 @@ export function windowUrl(base, { room = "default", code = null } = {}) {
 }
 
 /** Reconnect delay for the n-th attempt (0-based): exponential, capped, with +-jitter. */
-export function backoffDelay(attempt, { first = 250, max = 8000, factor = 2, jitter = 0.2 } = {}, random = Math.random) {
+export function backoffDelay(
+  attempt,
+  { first = 250, max = 8000, factor = 2, jitter = 0.2 } = {},
+  random = Math.random,
+) {
   const base = Math.min(max, first * factor ** attempt);
   return Math.round(base * (1 - jitter + 2 * jitter * random()));
 }

@@ -6,7 +6,13 @@ import { Close, decodeHubFrame, encodeHello, encodeInput } from "./codec.js";
 
 const BITS = { blink: 1, shoot: 2, stick: 4 };
 const INDEX = { blink: 0, shoot: 1, stick: 2 };
-const FATAL = new Set([Close.BAD_VERSION, Close.MALFORMED, Close.UNKNOWN_TYPE, Close.BAD_CODE, Close.REPLACED]);
+const FATAL = new Set([
+  Close.BAD_VERSION,
+  Close.MALFORMED,
+  Close.UNKNOWN_TYPE,
+  Close.BAD_CODE,
+  Close.REPLACED,
+]);
 const KEEPALIVE_MS = 1000; // resend the input now and then so an idle link shows as alive
 
 /** ws:// URL of the controller endpoint of the hub at `base` (http(s) or ws(s) URL). */

@@ -92,7 +92,11 @@ function logEvent(msg, at) {
 }
 
 function playerName(id) {
-  return drawn?.players.find((p) => p.id === id)?.name ?? interp.latest?.players.find((p) => p.id === id)?.name ?? id;
+  return (
+    drawn?.players.find((p) => p.id === id)?.name ??
+    interp.latest?.players.find((p) => p.id === id)?.name ??
+    id
+  );
 }
 
 function wire(client) {
@@ -140,7 +144,8 @@ function wire(client) {
     const p = drawn?.players.find((q) => q.id === msg.id);
     const before = interp.latest?.players.find((q) => q.id === msg.id)?.hp ?? msg.hp + 25;
     if (p) renderer.addHit(p.x, p.y, Math.max(0, before - msg.hp), msg.dead, now());
-    if (msg.dead) hud.addChat("", `${playerName(msg.by)} knocked out ${playerName(msg.id)}`, { system: true });
+    if (msg.dead)
+      hud.addChat("", `${playerName(msg.by)} knocked out ${playerName(msg.id)}`, { system: true });
     if (msg.dead && msg.id === myId) hud.showBanner(`Knocked out by ${playerName(msg.by)}`, 2000);
   });
   client.on("message", (msg) => hud.addChat(msg.from, msg.text));
@@ -213,7 +218,13 @@ function stats(client) {
       hub_to_window_ms: fresh && l.hub !== null ? l.hub : stateLatency,
     };
   });
-  return { fps: fps.value, rtt_ms: client.rtt, clock_offset_ms: client.clockOffset, state_ms: stateLatency, players };
+  return {
+    fps: fps.value,
+    rtt_ms: client.rtt,
+    clock_offset_ms: client.clockOffset,
+    state_ms: stateLatency,
+    players,
+  };
 }
 
 function exposeHook(client) {
@@ -230,7 +241,10 @@ function exposeHook(client) {
         tick: s.tick,
         t: s.t,
         round: s.round,
-        players: s.players.map((p) => ({ ...p, drawn: at.has(p.id) ? { x: at.get(p.id).x, y: at.get(p.id).y } : null })),
+        players: s.players.map((p) => ({
+          ...p,
+          drawn: at.has(p.id) ? { x: at.get(p.id).x, y: at.get(p.id).y } : null,
+        })),
         projectiles: s.projectiles,
         drawn_projectiles: drawn?.projectiles ?? [],
       };
@@ -324,7 +338,11 @@ function frame(client, input) {
 async function start() {
   hud.showOverlay({ title: "Connecting…", spinner: true });
   const info = await pairing();
-  hud.showPairing({ code: info.code, room, phoneUrl: info.phoneUrl ?? `${location.origin}/phone?room=${encodeURIComponent(room)}&code=${info.code}` });
+  hud.showPairing({
+    code: info.code,
+    room,
+    phoneUrl: info.phoneUrl ?? `${location.origin}/phone?room=${encodeURIComponent(room)}&code=${info.code}`,
+  });
   const client = new BlinkshotClient({ url: location.origin, room, code: info.code });
   const myPosition = () => {
     const me = drawn?.players.find((p) => p.id === myId);

@@ -88,17 +88,25 @@ function setupStick(link) {
     link.setStick(0, 0);
   };
   const find = (list) => [...list].find((t) => t.identifier === active?.id);
-  zone.addEventListener("touchstart", (e) => {
-    e.preventDefault();
-    if (active) return;
-    const t = e.changedTouches[0];
-    start(t.identifier, t.clientX, t.clientY);
-  }, { passive: false });
-  zone.addEventListener("touchmove", (e) => {
-    e.preventDefault();
-    const t = find(e.changedTouches);
-    if (t) move(t.clientX, t.clientY);
-  }, { passive: false });
+  zone.addEventListener(
+    "touchstart",
+    (e) => {
+      e.preventDefault();
+      if (active) return;
+      const t = e.changedTouches[0];
+      start(t.identifier, t.clientX, t.clientY);
+    },
+    { passive: false },
+  );
+  zone.addEventListener(
+    "touchmove",
+    (e) => {
+      e.preventDefault();
+      const t = find(e.changedTouches);
+      if (t) move(t.clientX, t.clientY);
+    },
+    { passive: false },
+  );
   const touchEnd = (e) => {
     if (find(e.changedTouches)) end();
   };
@@ -124,10 +132,14 @@ function setupButton(link, id) {
     btn.classList.toggle("down", down);
     link.setButton(id, down);
   };
-  btn.addEventListener("touchstart", (e) => {
-    e.preventDefault();
-    set(true);
-  }, { passive: false });
+  btn.addEventListener(
+    "touchstart",
+    (e) => {
+      e.preventDefault();
+      set(true);
+    },
+    { passive: false },
+  );
   btn.addEventListener("touchend", (e) => {
     e.preventDefault();
     set(false);
