@@ -125,7 +125,8 @@ class Bench:
 
     def hook_wait(self):
         """Make pin changes happen in the loop's idle wait, at a random moment: the wait
-        (LOOP_MS, busy) applies the armed change `delay` us in and stamps it in stamp[0]."""
+        (LOOP_MS, asleep) applies the armed change `delay` us in and stamps it in stamp[0].
+        Like a board, the change does not end the wait early (an IRQ only latches it)."""
         stamp = self.stamp
         arm = self.arm = [0, 0]  # armed?, delay us
         real_wait = self.real_wait = self.app.ws._wait
@@ -136,13 +137,13 @@ class Bench:
                 return real_wait(0)
             t0 = time.ticks_us()
             if arm[0]:
-                while time.ticks_diff(time.ticks_us(), t0) < arm[1]:
-                    pass
+                time.sleep_us(arm[1])  # sleeping, like the board idling in poll
                 me.change()
                 stamp[0] = time.ticks_us()
                 arm[0] = 0
-            while time.ticks_diff(time.ticks_us(), t0) < timeout_ms * 1000:
-                pass
+            left = timeout_ms * 1000 - time.ticks_diff(time.ticks_us(), t0)
+            if left > 0:
+                time.sleep_us(left)
             return real_wait(0)
 
         self.app.ws._wait = wait
