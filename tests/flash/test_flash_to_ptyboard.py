@@ -77,9 +77,12 @@ def test_flash_then_flashed_firmware_joins_a_real_hub(tmp_path):
 def check_landed(board_dir, config_path):
     """boot.py, main.py, config.json at the root; one .mpy per firmware module; no fakes."""
     files = {p.relative_to(board_dir).as_posix() for p in board_dir.rglob("*") if p.is_file()}
-    modules = sorted((ROOT / "firmware/blinkshot").glob("*.py"))
+    firmware = ROOT / "firmware"
+    modules = [p.relative_to(firmware).as_posix() for p in firmware.rglob("*.py")]
+    modules = [m for m in modules if not m.startswith("host/") and "/" in m]
+    assert "blinkshot/app.py" in modules
     expected = {"boot.py", "main.py", "config.json"}
-    expected |= {f"lib/blinkshot/{p.stem}.mpy" for p in modules}
+    expected |= {f"lib/{m[:-3]}.mpy" for m in modules}
     assert files == expected
     for name in ("boot.py", "main.py"):
         assert (board_dir / name).read_bytes() == (ROOT / "firmware" / name).read_bytes()
