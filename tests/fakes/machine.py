@@ -178,6 +178,11 @@ def fake_analog(n, u16, noise=0):
     ln[_NOISE] = noise
 
 
+def fake_level(n):
+    """The level on pin n right now (what a scope would show)."""
+    return _level(_line(n))
+
+
 def fake_writes(n):
     """How many times the firmware wrote this output pin."""
     return _line(n)[_HIST]

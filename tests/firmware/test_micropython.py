@@ -12,7 +12,7 @@ MODULES = [
     "test_stick",
     "test_policy",
     "test_status",
-    "test_config",
+    "test_fw_config",
     "test_errors",
     "test_escape",
     "test_escape_broken",
