@@ -111,29 +111,33 @@ def plot(relay_results, path, names):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    fig, (ax, cpu) = plt.subplots(1, 2, figsize=(13, 5), dpi=100)
     for name in names:
         points = sorted(
-            (
-                r
-                for r in relay_results["sweep"] + relay_results["fixed"]
-                if r["server"] == name and not r.get("error") and r["p99_ms"] is not None
-            ),
+            (r for r in relay_results["sweep"] + relay_results["fixed"]
+             if r["server"] == name and not r.get("error") and r["p99_ms"] is not None),
             key=lambda r: r["deliveries_per_s"],
-        )
+        )  # fmt: skip
         if not points:
             continue
         xs = [r["deliveries_per_s"] for r in points]
         line = ax.plot(xs, [r["p99_ms"] for r in points], marker="o", label=f"{name} p99")[0]
-        ax.plot(xs, [r["p50_ms"] for r in points], ls=":", color=line.get_color(), marker=".")
+        color = line.get_color()
+        ax.plot(xs, [r["p50_ms"] for r in points], ls=":", color=color, marker=".")
+        cpu.plot(xs, [r["server_us_per_frame"] for r in points], marker="o", color=color,
+                 label=name)  # fmt: skip
     ax.axhline(relay.P99_LIMIT_MS, color="grey", lw=0.8, ls="--")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("frames delivered per second (all windows)")
+    for a in (ax, cpu):
+        a.set_xscale("log")
+        a.set_yscale("log")
+        a.set_xlabel("frames delivered per second (all windows)")
+        a.grid(True, which="both", alpha=0.3)
     ax.set_ylabel("one-way latency, ms (solid p99, dotted p50)")
-    ax.set_title("Relay latency against load (127.0.0.1, same load generator, same run)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.set_title("Latency against load (127.0.0.1, same generator, same run)")
+    ax.legend(fontsize=7)
+    cpu.set_ylabel("server CPU per delivered frame, µs")
+    cpu.set_title("Server CPU per delivered frame (user+sys)")
+    cpu.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
