@@ -21,6 +21,7 @@ CONNECT_TIMEOUT_MS = 3000
 WDT_TIMEOUT_MS = 8000  # > the longest blocking call (TCP connect + handshake)
 REJECT_CODES = (4000, 4004, 4007)  # version, pairing code, hub full: show REJECTED
 AUTO_RELISTEN_AFTER = 3  # failed connects to a discovered hub before listening again
+MAX_ERRORS = 20  # loop errors without a welcome before giving up to main.py
 
 S_WIFI = 0
 S_FIND = 1
@@ -80,6 +81,7 @@ class App:
         self.on_tick = None  # test/sim hook: called with now at the end of every step
         self.on_welcome = None  # test/sim hook: called with the slot
         self.frames_sent = 0
+        self.errors = 0
         self.connects = 0
         self.failures = 0
         self._next_try = 0
@@ -101,7 +103,10 @@ class App:
     def run(self):
         self.boot(ticks_ms())
         while not self.stopped:
-            self.step(ticks_ms())
+            try:
+                self.step(ticks_ms())
+            except Exception as e:  # never BaseException: Ctrl-C must reach the REPL
+                self.recover(e)
         self.ws.close(1000)
         self.hw.detach_irqs()
         self.hw.set_led(0)
@@ -109,6 +114,22 @@ class App:
 
     def stop(self):
         self.stopped = True
+
+    def recover(self, e):
+        """An unexpected error in a loop pass (a bug, or MemoryError): report it, drop the
+        connection and start over from WiFi, rather than leaving a dead controller. Errors
+        that keep coming without a welcome in between go up to main.py."""
+        import sys
+
+        self.errors += 1
+        log(f"error in the loop ({self.errors} since the last welcome):")
+        show = getattr(sys, "print_exception", None)  # MicroPython; CPython has traceback
+        show(e) if show else print(repr(e))
+        if self.errors > MAX_ERRORS:
+            raise e
+        self.ws.close(1011)
+        sleep_ms(100)
+        self.lost(ticks_ms(), wifi=True)
 
     def _enter(self, state, now):
         self.state = state
@@ -219,6 +240,7 @@ class App:
             self.color = msg[2]
             self.backoff.reset()
             self.failures = 0
+            self.errors = 0
             r, g, b = msg[2]
             log(f"welcome slot={msg[1]} colour=#{r:02x}{g:02x}{b:02x}")
             if self.state != S_PLAY:
@@ -266,8 +288,11 @@ class App:
         try:
             found = self.beacon.check()
         except OSError as e:
-            log(f"beacon socket: {e}")
-            found = None
+            log(f"beacon socket: {e}; trying again in 1 s")
+            self.beacon.close()
+            self._next_try = ticks_add(now, 1000)
+            self._enter(S_WIFI, now)  # rechecks WiFi, then comes back here
+            return
         if found is not None:
             self.beacon.close()
             self.beacon = None
@@ -294,7 +319,7 @@ class App:
                 self.status.show(status.REJECTED, now)
             self.retry(now, str(e))
             return
-        except OSError as e:
+        except (OSError, IndexError, ValueError) as e:  # refused, unreachable, no address
             self.retry(now, f"hub not reachable at {host}:{port} ({e})")
             return
         hello = codec.encode_hello(

@@ -1,10 +1,12 @@
-"""Every firmware unit-test module again, under the MicroPython unix port with a 64 KB heap.
+"""Every firmware unit-test module again, under the MicroPython unix port with a 64 KB heap
+(the modules that build the whole controller get FIRMWARE_HEAP, see below).
 
 The CPython run of the same modules is pytest's normal collection; this runs them through
 mprun.py under `micropython -X heapsize=64k` and checks that every test ran and passed."""
 
 import pytest
-from mpunix import ROOT, count_tests, run_script
+from ctl import FIRMWARE_HEAP
+from mpunix import HEAP, ROOT, count_tests, run_script
 
 MODULES = [
     "test_codec",
@@ -22,9 +24,16 @@ MODULES = [
 ]
 
 
-@pytest.mark.parametrize("module", MODULES)
+# Modules that build the whole controller.App: the complete firmware does not fit 64k on the
+# 64-bit unix port yet (docs/firmware.md "Memory" names the gap), so they get the heap the
+# end-to-end runs use.
+WHOLE_FIRMWARE = ["test_recover"]
+
+
+@pytest.mark.parametrize("module", MODULES + WHOLE_FIRMWARE)
 def test_module_passes_under_micropython(module):
-    r = run_script(ROOT / "tests" / "firmware" / "mprun.py", module)
+    heap = FIRMWARE_HEAP if module in WHOLE_FIRMWARE else HEAP
+    r = run_script(ROOT / "tests" / "firmware" / "mprun.py", module, heap=heap)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out
     assert "FAIL" not in out, out
