@@ -352,6 +352,8 @@ class App:
             self.status.show(status.REJECTED, now)
         else:
             log(f"connection closed ({code}) {reason}")
+            if code == 4008:
+                log(f"another controller connected with our id {self.device_id}")
             self.lost(now)
 
     def lost(self, now, wifi=False):
