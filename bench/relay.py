@@ -15,6 +15,7 @@ SWEEP_CTRL, SWEEP_WIN = 8, 32
 SWEEP_RATES = [5, 10, 25, 50, 100, 200, 400]
 QUICK_SWEEP_RATES = [10, 50, 200]
 P99_LIMIT_MS = 50.0
+SWEEP_TRIES = 3  # a failed sweep point is retried: one burst of other work must not end it
 
 
 def sustained(result):
@@ -84,7 +85,7 @@ def run(names, quick=False, duration=None, procs=2, repeat=None, log=print):
 
     The machine is shared: a burst of other work can ruin one attempt's tail latency. So
     each fixed point runs `repeat` times, interleaved over the servers, and a sweep point a
-    server fails is retried once before the server counts as saturated.
+    server fails is retried before the server counts as saturated (SWEEP_TRIES in all).
     """
     duration = duration or (1.5 if quick else 5.0)
     repeat = repeat or (1 if quick else 2)
@@ -107,7 +108,7 @@ def run(names, quick=False, duration=None, procs=2, repeat=None, log=print):
             if name in failed:
                 continue  # past its saturation point already: bounded run time
             tries = []
-            for _ in range(2):
+            for _ in range(SWEEP_TRIES):
                 point += 1
                 tries.append(
                     run_one(name, SWEEP_CTRL, rate, SWEEP_WIN, duration, point, procs, log)
