@@ -67,3 +67,12 @@ test("old and duplicate states are dropped", () => {
   assert.equal(ip.push(state([player("a", 3, 3)]), 900), false);
   assert.equal(ip.latest.players[0].x, 1);
 });
+
+test("a shot that dies before the next state (fired into a wall) is still drawn briefly", () => {
+  const ip = new Interpolator();
+  ip.push(state([player("a", 0, 0)]), 1000);
+  ip.noteShot({ id: 9, owner: "a", x: 10, y: 0, vx: -750, vy: 0 }, 1010);
+  ip.push(state([player("a", 0, 0)]), 1050); // already gone
+  assert.equal(ip.sample(1030).projectiles.length, 1);
+  assert.equal(ip.sample(1050).projectiles.length, 0, "the newer state shows it gone");
+});

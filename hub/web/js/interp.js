@@ -15,7 +15,7 @@ export class Interpolator {
   constructor() {
     this.states = []; // ascending by t
     this.blinks = new Map(); // player id -> {to, t}: drawn at `to` until render time reaches t
-    this.shots = new Map(); // projectile id -> {p, t} from shoot events, until a state is newer
+    this.shots = new Map(); // projectile id -> {p, t} from shoot events
     this.born = new Map(); // projectile id -> hub time it was fired
   }
 
@@ -25,8 +25,6 @@ export class Interpolator {
     if (last && t <= last.t) return false;
     this.states.push({ t, state, players: new Map(state.players.map((p) => [p.id, p])) });
     if (this.states.length > KEEP_STATES) this.states.shift();
-    // A state newer than a shot either carries its projectile or shows it already gone.
-    for (const [id, shot] of this.shots) if (shot.t <= t) this.shots.delete(id);
     return true;
   }
 
@@ -109,8 +107,10 @@ export class Interpolator {
         seen.add(q.id);
       }
     }
+    // Shots newer than the state we draw from: fly them from their own time. Once that state is
+    // newer than a shot, the states tell (it is in them, or it is already gone: a wall, a hit).
     for (const [id, { p, t }] of this.shots) {
-      if (!seen.has(id) && rt >= t) out.push(advance(p, rt - t));
+      if (!seen.has(id) && rt >= t && a.t < t) out.push(advance(p, rt - t));
     }
     return out;
   }
@@ -118,6 +118,7 @@ export class Interpolator {
   _forget(rt) {
     for (const [id, b] of this.blinks) if (b.t <= rt - KEEP_BLINK_MS) this.blinks.delete(id);
     for (const [id, t] of this.born) if (t <= rt - KEEP_BLINK_MS) this.born.delete(id);
+    for (const [id, s] of this.shots) if (s.t <= rt - KEEP_BLINK_MS) this.shots.delete(id);
   }
 }
 
