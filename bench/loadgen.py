@@ -193,6 +193,7 @@ async def _controllers(conn, port, path, n_ctrl, rate, duration, shm_name, hub_m
     cpu0 = psutil.Process().cpu_times()
     t0 = time.perf_counter() + 0.01
     late = 0.0
+    unsent = 0
     j = 0
     while j < total:
         now = time.perf_counter()
@@ -204,9 +205,12 @@ async def _controllers(conn, port, path, n_ctrl, rate, duration, shm_name, hub_m
             i = j % n_ctrl
             seq = j // n_ctrl + 1
             late = max(late, now - (t0 + j * step))
+            j += 1
+            if ctrls[i].transport.is_closing():
+                unsent += 1  # the server closed it (e.g. 4005 rate limit): counted as lost
+                continue
             send_t[i * SEQS + seq] = time.perf_counter()
             ctrls[i].send(INPUT.pack(1, seq, 0, 0, 0, 0, 500 if seq & 1 else -500, i))
-            j += 1
     t_end = time.perf_counter()
     cpu1 = psutil.Process().cpu_times()
     closes = [c.close_code for c in ctrls if c.close_code is not None]
@@ -216,6 +220,7 @@ async def _controllers(conn, port, path, n_ctrl, rate, duration, shm_name, hub_m
             {
                 "per_ctrl": per_ctrl,
                 "sent": total,
+                "unsent_closed": unsent,
                 "seconds": t_end - t0,
                 "max_late_s": late,
                 "cpu": (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system),
@@ -356,6 +361,7 @@ def run_point(
         "min_window": min(per_window) if per_window else 0,
         "out_of_order": sum(r["out_of_order"] for r in results),
         "closes": [c for r in results for c in r["closes"]] + done["closes"],
+        "unsent_closed": done["unsent_closed"],
         "deliveries_per_s": round(delivered / done["seconds"], 1) if done["seconds"] else 0,
         "p50_ms": _percentile(ms, 50),
         "p99_ms": _percentile(ms, 99),
