@@ -1,7 +1,7 @@
 """`make bench`: the hub against its peers, one run, one machine. See docs/performance.md.
 
-    .venv/bin/python bench/run.py            # full run (~10 minutes)
-    .venv/bin/python bench/run.py --quick    # short run (~2 minutes)
+    .venv/bin/python bench/run.py            # full run (~20 minutes)
+    .venv/bin/python bench/run.py --quick    # short run (~4 minutes)
 
 Prints a table, writes bench/results/bench-<time>.json (and latest.json) and the plot
 docs/performance-latency.png.
