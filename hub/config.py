@@ -5,6 +5,11 @@ import os
 import secrets
 from dataclasses import dataclass, field
 
+from .game import ROUND_MS, SCORE_LIMIT
+
+MAX_SCORE_LIMIT = 1000
+MAX_ROUND_SECONDS = 24 * 3600
+
 
 @dataclass
 class Config:
@@ -25,6 +30,8 @@ class Config:
     handshake_timeout: float = 5.0
     stall_timeout: float = 5.0
     rate: float = 250.0  # messages per second per connection (burst the same)
+    score_limit: int = SCORE_LIMIT  # kills that end a round
+    round_seconds: float = ROUND_MS / 1000  # a round also ends after this long
 
 
 ENV = "BLINKSHOT_"
@@ -57,7 +64,8 @@ def parser() -> argparse.ArgumentParser:
             "  python -m hub                          # LAN game on port 8000, random code\n"
             "  python -m hub --port 9000 --pairing-code 424242\n"
             "  BLINKSHOT_LOG_FORMAT=json python -m hub --grace 30\n"
-            "  python -m hub --host 127.0.0.1 --no-beacon   # this machine only"
+            "  python -m hub --host 127.0.0.1 --no-beacon   # this machine only\n"
+            "  python -m hub --score-limit 3 --round-seconds 60   # short rounds"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -180,6 +188,22 @@ def parser() -> argparse.ArgumentParser:
         help="messages per second per connection before close code 4005"
         " (default: %(default)s) [BLINKSHOT_RATE]",
     )
+    a(
+        "--score-limit",
+        type=int,
+        default=_num("SCORE_LIMIT", d.score_limit, int),
+        metavar="KILLS",
+        help=f"a round ends when a player has this many kills, 1..{MAX_SCORE_LIMIT}"
+        " (default: %(default)s) [BLINKSHOT_SCORE_LIMIT]",
+    )
+    a(
+        "--round-seconds",
+        type=float,
+        default=_num("ROUND_SECONDS", d.round_seconds),
+        metavar="SECONDS",
+        help="a round also ends after this long; the most kills wins, none = no winner"
+        f", 1..{MAX_ROUND_SECONDS} (default: %(default)g) [BLINKSHOT_ROUND_SECONDS]",
+    )
     return p  # fmt: skip
 
 
@@ -198,6 +222,16 @@ def from_args(argv=None) -> Config:
         p.error("--room must be 1-32 characters of a-z A-Z 0-9 _ -")
     if not 0 <= ns.port < 65536:
         p.error("--port must be 0..65535")
+    if not 1 <= ns.score_limit <= MAX_SCORE_LIMIT:
+        p.error(
+            f"--score-limit must be a whole number of kills from 1 to {MAX_SCORE_LIMIT}, "
+            f"got {ns.score_limit} [BLINKSHOT_SCORE_LIMIT]"
+        )
+    if not 1 <= ns.round_seconds <= MAX_ROUND_SECONDS:  # also false for nan
+        p.error(
+            f"--round-seconds must be from 1 to {MAX_ROUND_SECONDS} seconds, "
+            f"got {ns.round_seconds:g} [BLINKSHOT_ROUND_SECONDS]"
+        )
     cfg = Config(
         host=ns.host,
         port=ns.port,
@@ -215,6 +249,8 @@ def from_args(argv=None) -> Config:
         handshake_timeout=ns.handshake_timeout,
         stall_timeout=ns.stall_timeout,
         rate=ns.rate,
+        score_limit=ns.score_limit,
+        round_seconds=ns.round_seconds,
     )
     if code is not None:
         cfg.pairing_code = code

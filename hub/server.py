@@ -76,6 +76,9 @@ class Hub:
                 publish=lambda msg, key, n=name: self.fanout.publish(n, msg, key),
                 feedback=lambda pid, kind, ms, n=name: self.feedback(n, pid, kind, ms),
                 grace_s=self.cfg.grace,
+                game=rules.Game(
+                    score_limit=self.cfg.score_limit, round_ms=self.cfg.round_seconds * 1000
+                ),
             )
             self.rooms[name] = room
         return room
@@ -218,6 +221,7 @@ class Hub:
             f"  room: {cfg.room}   pairing code: {cfg.pairing_code}",
             f"  state {STATE_HZ} Hz, tick {rules.TICK_HZ} Hz, grace {cfg.grace:g} s, beacon "
             + (cfg.beacon_addr if cfg.beacon else "off"),
+            f"  rounds: first to {cfg.score_limit} kills or {cfg.round_seconds:g} s",
         ]
         print("\n".join(lines), flush=True)
 

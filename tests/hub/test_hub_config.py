@@ -1,0 +1,94 @@
+"""Hub settings parsed in-process: round options, their env defaults and their errors."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from hub import config  # noqa: E402
+from hub.config import Config, from_args  # noqa: E402
+from hub.game import ROUND_MS, SCORE_LIMIT  # noqa: E402
+from hub.server import Hub  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for name in ("SCORE_LIMIT", "ROUND_SECONDS"):
+        monkeypatch.delenv(config.ENV + name, raising=False)
+
+
+def test_round_defaults_are_the_game_rules():
+    cfg = from_args([])
+    assert cfg.score_limit == SCORE_LIMIT == 10
+    assert cfg.round_seconds * 1000 == ROUND_MS == 180_000
+
+
+def test_round_options_from_the_command_line():
+    cfg = from_args(["--score-limit", "3", "--round-seconds", "45.5"])
+    assert cfg.score_limit == 3 and cfg.round_seconds == 45.5
+
+
+def test_round_options_from_env_and_the_command_line_wins(monkeypatch):
+    monkeypatch.setenv("BLINKSHOT_SCORE_LIMIT", "5")
+    monkeypatch.setenv("BLINKSHOT_ROUND_SECONDS", "30")
+    cfg = from_args([])
+    assert cfg.score_limit == 5 and cfg.round_seconds == 30
+    cfg = from_args(["--score-limit", "7"])
+    assert cfg.score_limit == 7 and cfg.round_seconds == 30
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--score-limit", "0"], ["--score-limit", "1 to 1000", "got 0"]),
+        (["--score-limit", "1001"], ["--score-limit", "got 1001"]),
+        (["--score-limit", "2.5"], ["--score-limit", "invalid int value"]),
+        (["--round-seconds", "0"], ["--round-seconds", "1 to 86400", "got 0"]),
+        (["--round-seconds", "-5"], ["--round-seconds", "got -5"]),
+        (["--round-seconds", "nan"], ["--round-seconds", "got nan"]),
+        (["--round-seconds", "100000"], ["--round-seconds", "got 100000"]),
+        (["--round-seconds", "soon"], ["--round-seconds", "invalid float value"]),
+    ],
+)
+def test_bad_round_options_are_clear_errors(capsys, argv, words):
+    with pytest.raises(SystemExit) as exc:
+        from_args(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err
+
+
+@pytest.mark.parametrize("name", ["SCORE_LIMIT", "ROUND_SECONDS"])
+def test_bad_round_env_var_is_a_clear_error(monkeypatch, name):
+    monkeypatch.setenv("BLINKSHOT_" + name, "lots")
+    with pytest.raises(SystemExit) as exc:
+        from_args([])
+    assert f"BLINKSHOT_{name} must be a number" in str(exc.value.code)
+
+
+def test_out_of_range_env_var_names_the_variable(monkeypatch, capsys):
+    monkeypatch.setenv("BLINKSHOT_SCORE_LIMIT", "0")
+    with pytest.raises(SystemExit):
+        from_args([])
+    assert "BLINKSHOT_SCORE_LIMIT" in capsys.readouterr().err
+
+
+def test_help_lists_round_options_with_defaults():
+    text = config.parser().format_help()
+    for piece in ("--score-limit", "BLINKSHOT_SCORE_LIMIT", "(default: 10)"):
+        assert piece in text
+    for piece in ("--round-seconds", "BLINKSHOT_ROUND_SECONDS", "(default: 180)"):
+        assert piece in text
+
+
+def test_every_room_plays_by_the_configured_rules():
+    hub = Hub(Config(score_limit=2, round_seconds=12.5, beacon=False))
+    for name in ("default", "other"):
+        game = hub.room(name).game
+        assert game.score_limit == 2 and game.round_ms == 12_500
+        assert game.round_info()["score_limit"] == 2
+        assert game.round_info()["time_left"] == 12_500
