@@ -5,6 +5,7 @@ codec), so a codec bug on either side shows up as a failing test, not as agreeme
 """
 
 import json
+import math
 import os
 import shutil
 import struct
@@ -110,6 +111,39 @@ def wait_until(cond, timeout=TIMEOUT_MS / 1000, what="condition"):
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def settled(pages, name):
+    """Wait until every window draws ``name`` within 1 px of the hub state and of each other."""
+
+    def check():
+        ps = [player(p, name) for p in pages]
+        if not all(p and p["drawn"] for p in ps):
+            return None
+        xs = [(p["x"], p["y"]) for p in ps] + [(p["drawn"]["x"], p["drawn"]["y"]) for p in ps]
+        spread = max(math.dist(a, b) for a in xs for b in xs)
+        return ps[0] if spread <= 1.0 else None
+
+    return wait_until(check, what=f"{name} to settle in every window")
+
+
+def approach(pages, c, mover, target, within=300):
+    """Drive controller ``c`` (player ``mover``) toward ``target`` until closer than ``within``,
+    then aim at it. Returns both players as settled in every window."""
+    page = pages[0]
+    for _ in range(200):
+        me, other = player(page, mover), player(page, target)
+        dx, dy = other["x"] - me["x"], other["y"] - me["y"]
+        d = math.hypot(dx, dy)
+        if d < within:
+            break
+        c.stick(round(dx / d * 1000), round(dy / d * 1000))
+        time.sleep(0.05)
+    c.stick(0, 0)
+    me = settled(pages, mover)
+    other = settled(pages, target)
+    c.aim(other["x"] - me["x"], other["y"] - me["y"])
+    return settled(pages, mover), other
 
 
 class Controller:

@@ -3,12 +3,14 @@
 import math
 import time
 
+import browserkit
 import pytest
 from browserkit import (
     Controller,
     events,
     open_game,
     player,
+    settled,
     state,
     wait_js,
     wait_player,
@@ -30,20 +32,6 @@ def game(browser, hub):
     for page in pages:
         assert page.errors == [], f"page errors: {page.errors}"
         page.close()
-
-
-def settled(pages, name):
-    """Wait until every window draws ``name`` within 1 px of the hub state and of each other."""
-
-    def check():
-        ps = [player(p, name) for p in pages]
-        if not all(p and p["drawn"] for p in ps):
-            return None
-        xs = [(p["x"], p["y"]) for p in ps] + [(p["drawn"]["x"], p["drawn"]["y"]) for p in ps]
-        spread = max(math.dist(a, b) for a in xs for b in xs)
-        return ps[0] if spread <= 1.0 else None
-
-    return wait_until(check, what=f"{name} to settle in every window")
 
 
 def test_players_appear_in_every_window(game):
@@ -72,23 +60,8 @@ def test_movement_agrees_across_windows(game):
     assert abs(after["y"] - before["y"]) < 1
 
 
-def approach(game, mover, target, within=300):
-    """Drive controller ``mover`` toward player ``target`` until closer than ``within``."""
-    page = game["pages"][0]
-    c = game[mover.lower()]
-    for _ in range(200):
-        me, other = player(page, mover), player(page, target)
-        dx, dy = other["x"] - me["x"], other["y"] - me["y"]
-        d = math.hypot(dx, dy)
-        if d < within:
-            break
-        c.stick(round(dx / d * 1000), round(dy / d * 1000))
-        time.sleep(0.05)
-    c.stick(0, 0)
-    me = settled(game["pages"], mover)
-    other = settled(game["pages"], target)
-    c.aim(other["x"] - me["x"], other["y"] - me["y"])
-    return settled(game["pages"], mover), other
+def approach(game, mover, target):
+    return browserkit.approach(game["pages"], game[mover.lower()], mover, target)
 
 
 def test_shoot_hit_and_death_agree_across_windows(game):

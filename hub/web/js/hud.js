@@ -20,12 +20,14 @@ function clock(ms) {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
-/** Round line: number, time left (counted down locally between states), score limit. */
-export function showRound(round, msSinceState) {
+/** Round line: number, time left (counted down locally between states), score limit, and who
+ * won the round before (`lastWinner` = a name, or null). */
+export function showRound(round, msSinceState, lastWinner = null) {
   if (!round || round.n === undefined) return;
   const left = clock((round.time_left ?? 0) - msSinceState);
   const limit = round.score_limit ? ` · first to ${round.score_limit}` : "";
-  $("round").textContent = `Round ${round.n} · ${left}${limit}`;
+  const last = lastWinner ? ` · last won by ${lastWinner}` : "";
+  $("round").textContent = `Round ${round.n} · ${left}${limit}${last}`;
 }
 
 let lastScores = "";
@@ -121,10 +123,12 @@ export function overlayState() {
 
 let bannerTimer = null;
 
-/** A big transient line over the arena (round results, "knocked out"). */
-export function showBanner(text, ms = 2500) {
+/** A big transient line over the arena (round results, "knocked out"), with an optional
+ * smaller line under it. */
+export function showBanner(text, ms = 2500, sub = "") {
   const b = $("banner");
   b.textContent = text;
+  if (sub) b.append(el("small", "", sub));
   b.hidden = false;
   // Restart the pop animation for a new line.
   b.style.animation = "none";

@@ -120,8 +120,10 @@ function wire(client) {
     stateLatency = l === null ? null : Math.max(0, l);
     const before = interp.states.length > 1 ? interp.states.at(-2).state.round : null;
     if (before && msg.round && msg.round.n > before.n) {
+      // Scores are already reset in this state: the winner comes from the round info.
       const w = msg.round.last_winner;
-      hud.showBanner(w ? `${playerName(w)} wins! Round ${msg.round.n}` : `Round ${msg.round.n}`, 3500);
+      const title = w ? `${playerName(w)} wins the round!` : "Time's up: no winner";
+      hud.showBanner(title, 4000, `Round ${msg.round.n} starts`);
     }
     hud.showScores(msg.players);
   });
@@ -331,7 +333,11 @@ function frame(client, input) {
   if (drawn) drawn.colors = new Map(drawn.players.map((p) => [p.id, p.color]));
   renderer.draw(drawn, t);
   input.update();
-  if (interp.latest) hud.showRound(interp.latest.round, client.now() - lastStateAt);
+  const round = interp.latest?.round;
+  if (round) {
+    const w = round.last_winner;
+    hud.showRound(round, client.now() - lastStateAt, w ? playerName(w) : null);
+  }
   requestAnimationFrame(() => frame(client, input));
 }
 
