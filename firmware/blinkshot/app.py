@@ -27,7 +27,7 @@ def load_config(path=CONFIG_PATH):
     try:
         return config.load(path)
     finally:
-        for name in ("config", "pinrules"):
+        for name in ("config", "pinrules", "default_pins"):
             sys.modules.pop("blinkshot." + name, None)
             if hasattr(blinkshot, name):
                 delattr(blinkshot, name)  # the package keeps a reference too

@@ -82,43 +82,32 @@ def pack_telemetry(buf, off, rssi, battery_mv, heap_kb):
     )
 
 
-def _dump(value, out, order=None):
+def _dump(value, order=None):
+    """JSON text of value, dict keys in `order` first (then sorted), secrets left out. Each
+    level joins a short list, so the peak is small (a long list of pieces needs one big
+    block, which a fragmented 64 KB heap may not have)."""
     if isinstance(value, dict):
-        out.append("{")
-        first = True
         keys = [k for k in (order or ()) if k in value]
         keys += sorted(k for k in value if k not in keys)
-        for k in keys:
-            if k in SECRET_KEYS:
-                continue
-            if not first:
-                out.append(",")
-            first = False
-            out.append(json.dumps(k))
-            out.append(":")
-            _dump(value[k], out, _ORDERS.get(k))
-        out.append("}")
-    elif isinstance(value, (list, tuple)):
-        out.append("[")
-        for i, v in enumerate(value):
-            if i:
-                out.append(",")
-            _dump(v, out)
-        out.append("]")
-    else:
-        out.append(json.dumps(value))
+        return (
+            "{"
+            + ",".join(
+                json.dumps(k) + ":" + _dump(value[k], _ORDERS.get(k))
+                for k in keys
+                if k not in SECRET_KEYS
+            )
+            + "}"
+        )
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_dump(v) for v in value) + "]"
+    return json.dumps(value)
 
 
 def encode_hello(device_id, fw, name, reset, config):
     """The hello message (bytes). Secrets are dropped from config even if the caller forgot."""
-    out = []
-    _dump(
-        {"id": device_id, "fw": fw, "name": name, "reset": reset, "config": config},
-        out,
-        HELLO_KEYS,
-    )
-    text = "".join(out)
-    body = text.encode()
+    body = _dump(
+        {"id": device_id, "fw": fw, "name": name, "reset": reset, "config": config}, HELLO_KEYS
+    ).encode()
     if len(body) > HELLO_JSON_MAX:
         raise ValueError("hello JSON longer than 1024 bytes")
     return bytes((T_HELLO, PROTO)) + body

@@ -5,6 +5,8 @@ import binascii
 import gc
 import random
 
+from micropython import const
+
 from blinkshot import VERSION, codec, net, status
 from blinkshot.buttons import Buttons
 from blinkshot.hw import Hardware, reset_name
@@ -13,21 +15,22 @@ from blinkshot.stick import Stick, centre_of
 from blinkshot.ticks import sleep_ms, ticks_add, ticks_diff, ticks_ms
 from blinkshot.ws import EV_CLOSED, EV_MESSAGE, EV_NONE, OP_BINARY, Client, Frame, HandshakeError
 
-LOOP_MS = 2  # button poll gap: a 10 ms tap is seen several times
-STICK_MS = 5  # joystick sample gap (the ESP32 ADC manages ~1000 samples/s with WiFi on)
-TELEMETRY_MS = 5000
-WELCOME_TIMEOUT_MS = 5000
-CONNECT_TIMEOUT_MS = 3000
-WDT_TIMEOUT_MS = 8000  # > the longest blocking call (TCP connect + handshake)
+LOOP_MS = const(2)  # button poll gap: a 10 ms tap is seen several times
+_STICK_MS = const(5)  # joystick sample gap (the ESP32 ADC manages ~1000 samples/s, WiFi on)
+_TELEMETRY_MS = const(5000)
+_WELCOME_TIMEOUT_MS = const(5000)
+_CONNECT_TIMEOUT_MS = const(3000)
+_WDT_TIMEOUT_MS = const(8000)  # > the longest blocking call (TCP connect + handshake)
 REJECT_CODES = (4000, 4004, 4007)  # version, pairing code, hub full: show REJECTED
-AUTO_RELISTEN_AFTER = 3  # failed connects to a discovered hub before listening again
-MAX_ERRORS = 20  # loop errors without a welcome before giving up to main.py
+_AUTO_RELISTEN_AFTER = const(3)  # failed connects to a discovered hub before listening again
+MAX_ERRORS = const(20)  # loop errors without a welcome before giving up to main.py
 
-S_WIFI = 0
-S_FIND = 1
-S_CONNECT = 2
-S_HELLO = 3
-S_PLAY = 4
+# const(): inlined at compile time, so the game loop reads no globals for them.
+S_WIFI = const(0)
+S_FIND = const(1)
+S_CONNECT = const(2)
+S_HELLO = const(3)
+S_PLAY = const(4)
 STATE_NAMES = ("wifi", "find", "connect", "hello", "play")
 
 
@@ -166,10 +169,10 @@ class App:
             sleep_ms(10)
 
     def read_inputs(self, now):
-        """Poll buttons every pass and the stick every STICK_MS. True if buttons changed."""
+        """Poll buttons every pass and the stick every _STICK_MS. True if buttons changed."""
         changed = self.buttons.update(now, self.hw.pressed())
         if ticks_diff(now, self._next_stick) >= 0:
-            self._next_stick = ticks_add(now, STICK_MS)
+            self._next_stick = ticks_add(now, _STICK_MS)
             self.hw.read_stick()
             self.stick.update(self.hw.sx, self.hw.sy)
         return changed
@@ -199,7 +202,7 @@ class App:
             self.lost(now)
             return
         if ticks_diff(now, self._next_telemetry) >= 0:
-            self._next_telemetry = ticks_add(now, TELEMETRY_MS)
+            self._next_telemetry = ticks_add(now, _TELEMETRY_MS)
             self.send_telemetry()
         if ticks_diff(now, self._next_wifi_check) < 0:
             return
@@ -276,8 +279,8 @@ class App:
 
     def arm_wdt(self):
         if self.cfg["wdt"] and self.wdt is None:
-            self.wdt = self.machine.WDT(timeout=WDT_TIMEOUT_MS)
-            log(f"watchdog armed ({WDT_TIMEOUT_MS} ms)")
+            self.wdt = self.machine.WDT(timeout=_WDT_TIMEOUT_MS)
+            log(f"watchdog armed ({_WDT_TIMEOUT_MS} ms)")
 
     def find_hub(self, now):
         if self.beacon is None:
@@ -313,7 +316,7 @@ class App:
         query = "{}?room={}&code={}".format(path, self.cfg["room"], self.cfg["code"])
         self.connects += 1
         try:
-            self.ws.connect(host, port, query, CONNECT_TIMEOUT_MS)
+            self.ws.connect(host, port, query, _CONNECT_TIMEOUT_MS)
         except HandshakeError as e:
             if e.status in (401, 403):
                 self.status.show(status.REJECTED, now)
@@ -339,9 +342,9 @@ class App:
     def await_welcome(self, now):
         if not self.receive(now):
             return
-        if ticks_diff(now, self._entered) > WELCOME_TIMEOUT_MS:
+        if ticks_diff(now, self._entered) > _WELCOME_TIMEOUT_MS:
             self.ws.close(1001)
-            self.retry(now, f"no welcome from the hub within {WELCOME_TIMEOUT_MS} ms")
+            self.retry(now, f"no welcome from the hub within {_WELCOME_TIMEOUT_MS} ms")
 
     def closed(self, now):
         code = self.ws.close_code
@@ -373,7 +376,7 @@ class App:
             log(f"{why}; retry in {delay} ms")
         self._next_try = ticks_add(now, delay)
         rejected = self.status.pattern is status.REJECTED
-        if self.cfg["hub"] == "auto" and self.failures >= AUTO_RELISTEN_AFTER:
+        if self.cfg["hub"] == "auto" and self.failures >= _AUTO_RELISTEN_AFTER:
             self.failures = 0
             self.hub = None
             self._enter(S_FIND, now)
