@@ -110,13 +110,17 @@ def main(argv=None):
         "--only", default="relay,wire,e2e,firmware,profile", help="sections to run, comma-separated"
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory for the JSON results")
-    parser.add_argument("--plot", type=Path, default=PLOT, help="where to write the PNG plot")
+    parser.add_argument(
+        "--plot", type=Path, help=f"where to write the PNG plot (default {PLOT}; quick runs: --out)"
+    )
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     names = [n for n in args.servers.split(",") if n and n not in skip]
     for n in names:
         if n not in servers.NAMES:
             parser.error(f"unknown server {n!r}; choose from {', '.join(servers.NAMES)}")
+    if args.plot is None:  # a quick run must not replace the documented full-run plot
+        args.plot = args.out / "performance-latency-quick.png" if args.quick else PLOT
     sections = set(args.only.split(","))
     if args.quick:
         sections.discard("profile")
