@@ -41,6 +41,12 @@ def create(path, machine, network, cfg_problems=None):
         from blinkshot.errors import ErrorIdle
 
         return ErrorIdle(problems, machine, cfg)
+    # Load the controller's modules one at a time, leaves first, with a collection after
+    # each: the garbage of one load (reader buffers, the unloaded validator's holes) then
+    # never splits the next, which lets the whole firmware fit a 64 KB heap.
+    for name in ("ticks", "codec", "ws", "net", "status", "buttons", "hw", "policy", "stick"):
+        __import__("blinkshot." + name)
+        gc.collect()
     from blinkshot.controller import App
 
     return App(cfg, machine, network)

@@ -203,7 +203,10 @@ class App:
             return
         if ticks_diff(now, self._next_telemetry) >= 0:
             self._next_telemetry = ticks_add(now, _TELEMETRY_MS)
-            self.send_telemetry()
+            mv = self.hw.battery_mv(self.cfg["battery_ratio"])
+            free = gc.mem_free() // 1024 if hasattr(gc, "mem_free") else 0  # CPython has none
+            codec.pack_telemetry(self.telemetry.buf, 6, self.wifi.rssi(), mv, free)
+            self.ws.send_frame(self.telemetry)
         if ticks_diff(now, self._next_wifi_check) < 0:
             return
         self._next_wifi_check = ticks_add(now, 500)
@@ -227,7 +230,7 @@ class App:
         if ws.heard:
             ws.heard = False
             self.link.heard(now)
-        if not ws.open:
+        if ws.sock is None:
             self.closed(now)
             return False
         return True
@@ -255,12 +258,6 @@ class App:
         elif msg[0] == codec.T_FEEDBACK:
             self.status.feedback(now, msg[2])
 
-    def send_telemetry(self):
-        mv = self.hw.battery_mv(self.cfg["battery_ratio"])
-        free = gc.mem_free() // 1024 if hasattr(gc, "mem_free") else 0  # CPython has none
-        codec.pack_telemetry(self.telemetry.buf, 6, self.wifi.rssi(), mv, free)
-        self.ws.send_frame(self.telemetry)
-
     # ---- connection states ----
 
     def join_wifi(self, now):
@@ -269,18 +266,15 @@ class App:
         r = self.wifi.step(now)
         if r == net.UP:
             log("WiFi up (power saving %s)" % ("off" if self.wifi.pm_off else "unchanged"))
-            self.arm_wdt()
+            if self.cfg["wdt"] and self.wdt is None:
+                self.wdt = self.machine.WDT(timeout=_WDT_TIMEOUT_MS)
+                log(f"watchdog armed ({_WDT_TIMEOUT_MS} ms)")
             self._enter(S_FIND if self.hub is None else S_CONNECT, now)
             self._next_try = now
         elif r == net.FAILED:
             log(f"WiFi: {self.wifi.reason}; retrying")
             self._next_try = ticks_add(now, 1000)
             self.wifi.start(self._next_try)
-
-    def arm_wdt(self):
-        if self.cfg["wdt"] and self.wdt is None:
-            self.wdt = self.machine.WDT(timeout=_WDT_TIMEOUT_MS)
-            log(f"watchdog armed ({_WDT_TIMEOUT_MS} ms)")
 
     def find_hub(self, now):
         if self.beacon is None:

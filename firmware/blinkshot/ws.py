@@ -152,22 +152,19 @@ class Client:
                 "Sec-WebSocket-Version: 13\r\nUser-Agent: blinkshot-fw\r\n\r\n"
             )
             self.sock = s
-            self._bind(s)
+            # Method lookups allocate a bound method each time, so cache them once per socket.
+            self._send = s.send
+            self._recv_into = getattr(s, "readinto", None) or s.recv_into
+            p = select.poll()
+            p.register(s, select.POLLIN)
+            self._wait = getattr(p, "ipoll", None) or p.poll
+            self._poll = p
             self._send_all(req.encode())
             self._handshake(key, timeout_ms)
         except Exception:
             self.sock = None
             s.close()
             raise
-
-    def _bind(self, s):
-        # Method lookups allocate a bound method each time, so cache them once per socket.
-        self._send = s.send
-        self._recv_into = getattr(s, "readinto", None) or s.recv_into
-        p = select.poll()
-        p.register(s, select.POLLIN)
-        self._poll = p
-        self._wait = getattr(p, "ipoll", None) or p.poll
 
     def _read_some(self):
         """One non-blocking read into rx. 0 if nothing was there; OSError if the peer left.
@@ -230,10 +227,6 @@ class Client:
                 raise HandshakeError("wrong Sec-WebSocket-Accept from hub")
         raise HandshakeError("hub sent no Sec-WebSocket-Accept")
 
-    @property
-    def open(self):
-        return self.sock is not None
-
     def _drop(self, code, reason=""):
         if self.close_code == 0:
             self.close_code = code
@@ -262,29 +255,26 @@ class Client:
 
     # ---- sending ----
 
-    def _send_some(self, data):
-        try:
-            n = self._send(data)
-        except OSError as e:
-            if e.args and e.args[0] in _AGAIN:
-                return 0
-            raise
-        return n or 0
-
     def _send_all(self, data):
         """Write all of data; a full socket buffer for over a second counts as a dead link."""
-        sent = self._send_some(data)
-        if sent < len(data):
-            mv = memoryview(data)
-            tries = 0
-            while sent < len(data):
-                n = self._send_some(mv[sent:])
-                sent += n
-                if n == 0:
-                    tries += 1
-                    if tries > 100:
-                        raise OSError(110)  # ETIMEDOUT
-                    _sleep_ms(10)
+        sent = 0
+        tries = 0
+        mv = None
+        while sent < len(data):
+            try:
+                n = self._send(data if mv is None else mv[sent:]) or 0
+            except OSError as e:
+                if not e.args or e.args[0] not in _AGAIN:
+                    raise
+                n = 0
+            sent += n
+            if sent < len(data) and mv is None:
+                mv = memoryview(data)
+            if n == 0:
+                tries += 1
+                if tries > 100:
+                    raise OSError(110)  # ETIMEDOUT
+                _sleep_ms(10)
 
     def send_frame(self, frame):
         """Mask and write a preallocated Frame in one write. False if the link broke."""
@@ -349,18 +339,6 @@ class Client:
         self.heard = True
         return self._parse()
 
-    def _pong(self, head, n):
-        """Answer a ping with its payload. The common sizes (0, and 4 as python-websockets
-        sends) use preallocated frames, so keepalive traffic allocates nothing."""
-        f = self._pong0 if n == 0 else self._pong4 if n == 4 else Frame(OP_PONG, n)
-        rx = self.rx
-        for i in range(n):
-            f.buf[_HDR + i] = rx[head + i]
-        self._consume(head + n)
-        if not self.send_frame(f):
-            return EV_CLOSED
-        return EV_NONE
-
     def _consume(self, k):
         rx = self.rx
         rest = self.fill - k
@@ -401,7 +379,13 @@ class Client:
             self._consume(head + n)
             return EV_NONE
         if op == OP_PING:
-            return self._pong(head, n)
+            # Answer with its payload. The common sizes (0, and 4 as python-websockets sends)
+            # use preallocated frames, so keepalive traffic allocates nothing.
+            f = self._pong0 if n == 0 else self._pong4 if n == 4 else Frame(OP_PONG, n)
+            for i in range(n):
+                f.buf[_HDR + i] = rx[head + i]
+            self._consume(head + n)
+            return EV_NONE if self.send_frame(f) else EV_CLOSED
         payload = bytes(rx[head : head + n]) if n else b""
         self._consume(head + n)
         if op == OP_BINARY:

@@ -7,6 +7,8 @@ the physical world from tests: press or bounce a button, deflect or drift the st
 the firmware uses, kept small on purpose: it shares the 64 KB test heap with the firmware.
 """
 
+from micropython import const
+
 PWRON_RESET = 1
 HARD_RESET = 2
 WDT_RESET = 3
@@ -14,16 +16,23 @@ DEEPSLEEP_RESET = 4
 SOFT_RESET = 5
 
 # Classic ESP32 (quickref): ADC2 pins fail while WiFi is on; 34-39 are input-only, no pulls.
-ADC1_PINS = (32, 33, 34, 35, 36, 37, 38, 39)
-ADC2_PINS = (0, 2, 4, 12, 13, 14, 15, 25, 26, 27)
-FLASH_PINS = (6, 7, 8, 9, 10, 11)
+_ADC2_PINS = (0, 2, 4, 12, 13, 14, 15, 25, 26, 27)  # ADC1 is 32-39
 
 _st = {"id": b"\x24\x0a\xc4\x12\x34\x56", "reset": PWRON_RESET}
 _wlan_active = [False]  # set by the fake network module
 # pin -> [external level or None, pull, out level or None, mode, irq (trigger, handler, pin),
 #         analog u16, noise amplitude, external pull-up fitted, output writes]
 _lines = {}
-_EXT, _PULL, _OUT, _MODE, _IRQ, _AN, _NOISE, _XPU, _HIST = range(9)
+# (const(): inlined indexes, no module globals; the fake shares the firmware's heap)
+_EXT = const(0)
+_PULL = const(1)
+_OUT = const(2)
+_MODE = const(3)
+_IRQ = const(4)
+_AN = const(5)
+_NOISE = const(6)
+_XPU = const(7)
+_HIST = const(8)
 
 
 def _line(n):
@@ -51,7 +60,7 @@ class Pin:
     IRQ_FALLING = 2
 
     def __init__(self, id, mode=-1, pull=-1, value=None):
-        if not 0 <= id <= 39 or id in FLASH_PINS or id in (20, 24, 28, 29, 30, 31):
+        if not 0 <= id <= 39 or 6 <= id <= 11 or id in (20, 24, 28, 29, 30, 31):  # 6-11: flash
             raise ValueError("invalid pin")
         self.id = id
         self.ln = _line(id)
@@ -82,7 +91,7 @@ class ADC:
     ATTN_11DB = 3
 
     def __init__(self, pin, atten=None):
-        if pin.id not in ADC1_PINS and pin.id not in ADC2_PINS:
+        if pin.id < 32 and pin.id not in _ADC2_PINS:
             raise ValueError("invalid Pin for ADC")
         self.id = pin.id
         self.ln = pin.ln
@@ -92,7 +101,7 @@ class ADC:
         self.atten_set = atten
 
     def read_u16(self):
-        if _wlan_active[0] and self.id in ADC2_PINS:
+        if _wlan_active[0] and self.id in _ADC2_PINS:
             raise OSError(263)  # ESP_ERR_TIMEOUT: ADC2 belongs to WiFi now
         v = self.ln[_AN]
         a = self.ln[_NOISE]
