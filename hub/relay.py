@@ -102,7 +102,11 @@ class WindowSink:
             self.closed = True
             return
         if not self.outbox.live and not self.conn.paused:
-            self.transport.write(frame)
+            try:
+                self.transport.write(frame)
+            except RuntimeError:  # the transport already sent EOF: the window is going away
+                self.closed = True
+                return
             self.delivered += len(entries)
             return
         if not self.outbox.live:
@@ -132,7 +136,11 @@ class WindowSink:
                 if self.closed or self.conn.protocol.state is not OPEN:
                     break
                 texts = self.outbox.take()
-                self.transport.write(text_frame(batch_text(texts).encode()))
+                try:
+                    self.transport.write(text_frame(batch_text(texts).encode()))
+                except RuntimeError:  # EOF already written: the window is going away
+                    self.closed = True
+                    break
                 self.delivered += len(texts)
                 self.batches += 1
         except (ConnectionError, asyncio.CancelledError):

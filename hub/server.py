@@ -194,10 +194,17 @@ class Hub:
         self.public_host = lan_ip() if cfg.host in ("0.0.0.0", "::", "") else cfg.host
         self.room(cfg.room)
         self.tasks = [loop.create_task(self.clock())]
-        if cfg.beacon:
+        if self.beacon_on():
             payload = beacon_payload(self.port, cfg.name)
             self.tasks.append(loop.create_task(run_beacon(payload, parse_addr(cfg.beacon_addr))))
         return self
+
+    def beacon_on(self) -> bool:
+        """A hub bound to loopback only cannot be reached from the LAN, so it does not announce
+        itself there, unless a beacon address was given explicitly."""
+        cfg = self.cfg
+        explicit = cfg.beacon_addr != Config.beacon_addr
+        return cfg.beacon and (explicit or not is_loopback(cfg.host))
 
     async def run(self):
         """Serve until SIGINT or SIGTERM, then close every connection with 1001."""
@@ -214,13 +221,13 @@ class Hub:
         cfg, host, port = self.cfg, self.public_host, self.port
         lines = [
             f"blinkshot hub listening on http://{cfg.host}:{port}",
-            f"  game:        http://{host}:{port}/",
+            f"  game:        http://{host}:{port}/   (on this machine: http://localhost:{port}/)",
             f"  phone:       {self.phone_url(cfg.room)}",
             f"  dashboard:   http://{host}:{port}/dashboard",
             f"  controllers: ws://{host}:{port}/ws/controller?room={cfg.room}&code=<code>",
             f"  room: {cfg.room}   pairing code: {cfg.pairing_code}",
             f"  state {STATE_HZ} Hz, tick {rules.TICK_HZ} Hz, grace {cfg.grace:g} s, beacon "
-            + (cfg.beacon_addr if cfg.beacon else "off"),
+            + (cfg.beacon_addr if self.beacon_on() else "off"),
             f"  rounds: first to {cfg.score_limit} kills or {cfg.round_seconds:g} s",
         ]
         print("\n".join(lines), flush=True)

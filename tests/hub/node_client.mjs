@@ -56,7 +56,8 @@ const deadline = setTimeout(() => {
 
 const win = await open("window");
 const waitFor = collect(win);
-found.welcome = (await waitFor((m) => m.type === "welcome")).proto;
+const welcomeMsg = await waitFor((m) => m.type === "welcome");
+found.welcome = welcomeMsg.proto;
 found.state = (await waitFor((m) => m.type === "state")).type;
 
 const ctl = await open("controller");
@@ -72,7 +73,9 @@ ctl.send(input(2, [1, 0, 0], 1000, 0));
 const move = await waitFor((m) => m.type === "move" && m.id === "c-00000000cafe");
 const blink = await waitFor((m) => m.type === "blink" && m.id === "c-00000000cafe");
 found.move = [move.x, move.y, move.cseq, typeof move.seq, typeof move.t];
-found.blink = [blink.cseq, blink.to[0] > blink.from[0]];
+// Blinks go right (the stick's direction), unless the player already stands at the right wall.
+const atWall = blink.from[0] >= welcomeMsg.arena.w - 40;
+found.blink = [blink.cseq, blink.to[0] > blink.from[0] || (atWall && blink.to[0] >= blink.from[0])];
 
 const bad = await open("window");
 const badClosed = closed(bad);

@@ -92,3 +92,18 @@ def test_every_room_plays_by_the_configured_rules():
         assert game.score_limit == 2 and game.round_ms == 12_500
         assert game.round_info()["score_limit"] == 2
         assert game.round_info()["time_left"] == 12_500
+
+
+@pytest.mark.parametrize(
+    ("host", "beacon_addr", "beacon", "on"),
+    [
+        ("0.0.0.0", "255.255.255.255:47810", True, True),  # LAN hub: announce itself
+        ("127.0.0.1", "255.255.255.255:47810", True, False),  # unreachable from the LAN
+        ("::1", "255.255.255.255:47810", True, False),
+        ("127.0.0.1", "127.0.0.1:47999", True, True),  # an explicit target is honoured
+        ("0.0.0.0", "255.255.255.255:47810", False, False),  # --no-beacon
+    ],
+)
+def test_beacon_only_where_the_lan_can_reach_the_hub(host, beacon_addr, beacon, on):
+    cfg = Config(host=host, beacon_addr=beacon_addr, beacon=beacon)
+    assert Hub(cfg).beacon_on() is on
