@@ -7,9 +7,12 @@ const [port, code] = process.argv.slice(2);
 const base = `ws://127.0.0.1:${port}/ws`;
 const found = {};
 
-function open(kind, query = `room=default&code=${code}`) {
+function open(kind, query = `room=default&code=${code}`, onCreate = () => {}) {
   const ws = new WebSocket(`${base}/${kind}?${query}`);
   ws.binaryType = "nodebuffer";
+  // Listen before "open": the hub's first message can arrive in the same read as the
+  // handshake, and ws emits it before an await after "open" would resume.
+  onCreate(ws);
   return new Promise((resolve, reject) => {
     ws.once("open", () => resolve(ws));
     ws.once("error", reject);
@@ -54,8 +57,10 @@ const deadline = setTimeout(() => {
   process.exit(1);
 }, 10000);
 
-const win = await open("window");
-const waitFor = collect(win);
+let waitFor;
+const win = await open("window", undefined, (ws) => {
+  waitFor = collect(ws);
+});
 const welcomeMsg = await waitFor((m) => m.type === "welcome");
 found.welcome = welcomeMsg.proto;
 found.state = (await waitFor((m) => m.type === "state")).type;
