@@ -21,17 +21,23 @@ CONFIG_PATH = "config.json"
 def load_config(path=CONFIG_PATH):
     """(cfg, problems). The validator and the pin tables are big and needed once, so they are
     unloaded again before the app allocates anything (ESP32 heap, see docs/firmware.md)."""
-    import blinkshot
     from blinkshot import config
 
     try:
         return config.load(path)
     finally:
-        for name in ("config", "pinrules", "default_pins"):
-            sys.modules.pop("blinkshot." + name, None)
-            if hasattr(blinkshot, name):
-                delattr(blinkshot, name)  # the package keeps a reference too
-        gc.collect()
+        unload("config", "pinrules", "default_pins")
+
+
+def unload(*names):
+    """Drop modules needed only once, so their code leaves the heap."""
+    import blinkshot
+
+    for name in names:
+        sys.modules.pop("blinkshot." + name, None)
+        if hasattr(blinkshot, name):
+            delattr(blinkshot, name)  # the package keeps a reference too
+    gc.collect()
 
 
 def create(path, machine, network, cfg_problems=None):
@@ -41,6 +47,12 @@ def create(path, machine, network, cfg_problems=None):
         from blinkshot.errors import ErrorIdle
 
         return ErrorIdle(problems, machine, cfg)
+    # The hello never changes during a run: encode it now, while the heap is nearly empty,
+    # and drop the encoder before the controller loads.
+    from blinkshot import hello
+
+    msg = hello.for_device(machine, cfg)
+    unload("hello")
     # Load the controller's modules one at a time, leaves first, with a collection after
     # each: the garbage of one load (reader buffers, the unloaded validator's holes) then
     # never splits the next, which lets the whole firmware fit a 64 KB heap.
@@ -49,7 +61,7 @@ def create(path, machine, network, cfg_problems=None):
         gc.collect()
     from blinkshot.controller import App
 
-    return App(cfg, machine, network)
+    return App(cfg, machine, network, msg)
 
 
 def escape_requested(machine, cfg):

@@ -4,7 +4,6 @@ Pure: bytes in, values out; no socket, asyncio or machine import. The frames sen
 rate are packed into caller-owned buffers with struct.pack_into, so they allocate nothing.
 """
 
-import json
 import struct
 
 from micropython import const
@@ -21,31 +20,10 @@ INPUT_LEN = const(11)
 TELEMETRY_LEN = const(6)
 WELCOME_LEN = const(6)
 FEEDBACK_LEN = const(4)
-HELLO_JSON_MAX = const(1024)
 
 BTN_BLINK = const(1)
 BTN_SHOOT = const(2)
 BTN_STICK = const(4)
-
-# Fixed key orders: MicroPython dicts do not keep insertion order, and the shared vectors
-# are exact bytes, so the hello JSON is written in this order on both interpreters.
-HELLO_KEYS = ("id", "fw", "name", "reset", "config")
-CONFIG_KEYS = (
-    "hub",
-    "room",
-    "name",
-    "pins",
-    "external_pullup",
-    "invert_x",
-    "invert_y",
-    "deadzone",
-    "wdt",
-    "battery_ratio",
-    "wifi_ssid",
-)
-PIN_KEYS = ("blink", "shoot", "stick", "x", "y", "led", "motor", "battery")
-SECRET_KEYS = ("wifi_password", "code")
-_ORDERS = {"config": CONFIG_KEYS, "pins": PIN_KEYS}
 
 _INPUT_FMT = ">BHBBBBhh"
 _TELEMETRY_FMT = ">BbHH"
@@ -80,37 +58,6 @@ def pack_telemetry(buf, off, rssi, battery_mv, heap_kb):
         max(0, min(65535, battery_mv)),
         max(0, min(65535, heap_kb)),
     )
-
-
-def _dump(value, order=None):
-    """JSON text of value, dict keys in `order` first (then sorted), secrets left out. Each
-    level joins a short list, so the peak is small (a long list of pieces needs one big
-    block, which a fragmented 64 KB heap may not have)."""
-    if isinstance(value, dict):
-        keys = [k for k in (order or ()) if k in value]
-        keys += sorted(k for k in value if k not in keys)
-        return (
-            "{"
-            + ",".join(
-                json.dumps(k) + ":" + _dump(value[k], _ORDERS.get(k))
-                for k in keys
-                if k not in SECRET_KEYS
-            )
-            + "}"
-        )
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_dump(v) for v in value) + "]"
-    return json.dumps(value)
-
-
-def encode_hello(device_id, fw, name, reset, config):
-    """The hello message (bytes). Secrets are dropped from config even if the caller forgot."""
-    body = _dump(
-        {"id": device_id, "fw": fw, "name": name, "reset": reset, "config": config}, HELLO_KEYS
-    ).encode()
-    if len(body) > HELLO_JSON_MAX:
-        raise ValueError("hello JSON longer than 1024 bytes")
-    return bytes((T_HELLO, PROTO)) + body
 
 
 # Results of decode_hub: (kind, a, b, c). kind is T_WELCOME (slot, (r, g, b), proto) or

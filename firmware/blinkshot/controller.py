@@ -55,7 +55,7 @@ def _unload(name):
 
 
 class App:
-    def __init__(self, cfg, machine, network):
+    def __init__(self, cfg, machine, network, hello=None):
         self.cfg = cfg
         self.machine = machine
         self.hw = Hardware(machine, cfg["pins"], cfg["external_pullup"])
@@ -73,6 +73,12 @@ class App:
         self._next_wifi_check = 0
         self.device_id = binascii.hexlify(machine.unique_id()).decode()
         self.reset = reset_name(machine)
+        if hello is None:  # app.create passes it, encoded before this module loaded
+            from blinkshot import hello as h
+
+            hello = h.for_device(machine, cfg)  # leaves out the WiFi password and pairing code
+            _unload("hello")
+        self.hello = hello
         self.hub = None if cfg["hub"] == "auto" else net.parse_hub(cfg["hub"])
         self.beacon = None
         self.state = S_WIFI
@@ -319,14 +325,7 @@ class App:
         except (OSError, IndexError, ValueError) as e:  # refused, unreachable, no address
             self.retry(now, f"hub not reachable at {host}:{port} ({e})")
             return
-        hello = codec.encode_hello(
-            self.device_id,
-            VERSION,
-            self.cfg["name"],
-            self.reset,
-            self.cfg,  # encode_hello leaves out the WiFi password and pairing code
-        )
-        if not self.ws.send_bytes(hello):
+        if not self.ws.send_bytes(self.hello):
             self.retry(now, "connection dropped while sending hello")
             return
         log(f"connected to ws://{host}:{port}{path}; waiting for welcome")

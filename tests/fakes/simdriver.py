@@ -129,8 +129,6 @@ class Driver:
 
 
 def main(argv):
-    import json
-
     from blinkshot import app
 
     path = argv[1]
@@ -147,17 +145,16 @@ def main(argv):
         import binascii
 
         machine.fake_reset(binascii.unhexlify(opts["--id"]))
-    with open(path) as f:
-        raw = json.load(f)
-    network.fake_access_point(raw.get("wifi_ssid"), raw.get("wifi_password"), delay_ms=20)
-    for name in raw.get("external_pullup", ()):
-        if name in ("blink", "shoot", "stick"):
-            machine.fake_external_pullup(raw.get("pins", {}).get(name))
-    del raw
     a = app.create(path, machine, network)
     if hasattr(a, "problems"):  # an errors.ErrorIdle: config.json is unusable
         a.report()
         sys.exit(2)
+    # The fake world matches the config; set after create (no second JSON parse in the heap)
+    # and before run(), which is when pins and WiFi are first used.
+    cfg = a.cfg
+    network.fake_access_point(cfg["wifi_ssid"], cfg["wifi_password"], delay_ms=20)
+    for name in cfg["external_pullup"]:
+        machine.fake_external_pullup(cfg["pins"].get(name))
     import blinkshot  # app is needed only to build the controller: drop its code
 
     del sys.modules["blinkshot.app"], blinkshot.app, app

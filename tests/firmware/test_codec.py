@@ -1,6 +1,6 @@
 """The firmware codec against the shared wire vectors (tests/vectors/protocol_v1.json)."""
 
-from blinkshot import codec, decode
+from blinkshot import codec, decode, hello
 from fwsupport import unhex, vectors
 
 PRESS_ORDER = ("blink", "shoot", "stick")
@@ -50,7 +50,7 @@ def test_hello_vectors_encode_byte_for_byte_and_decode():
         f = v["frame"]
         if f["type"] != "hello":
             continue
-        data = codec.encode_hello(f["id"], f["fw"], f["name"], f["reset"], f["config"])
+        data = hello.encode_hello(f["id"], f["fw"], f["name"], f["reset"], f["config"])
         assert data == unhex(v["hex"]), v["name"]
         proto, fields = decode.decode_hello(unhex(v["hex"]))
         assert proto == f["proto"] == codec.PROTO
@@ -60,7 +60,7 @@ def test_hello_vectors_encode_byte_for_byte_and_decode():
 
 def test_hello_never_carries_the_wifi_password_or_pairing_code():
     cfg = {"wifi_ssid": "lan", "wifi_password": "hunter22", "code": "123456", "room": "r1"}
-    data = codec.encode_hello("a4cf12fe0b1c", "0.1.0", "Ada", "soft", cfg)
+    data = hello.encode_hello("a4cf12fe0b1c", "0.1.0", "Ada", "soft", cfg)
     assert b"hunter22" not in data and b"123456" not in data
     assert decode.decode_hello(data)[1]["config"] == {"room": "r1", "wifi_ssid": "lan"}
 
