@@ -195,11 +195,13 @@ class Client:
         return n
 
     def _handshake(self, key, timeout_ms):
+        # Few and small allocations: this runs when the heap is fullest (docs/firmware.md).
+        rx = self.rx
         end = -1
         waited = 0
         while end < 0:
-            if self.fill >= len(self.rx):
-                raise HandshakeError(f"hub sent HTTP headers longer than {len(self.rx)} bytes")
+            if self.fill >= len(rx):
+                raise HandshakeError(f"hub sent HTTP headers longer than {len(rx)} bytes")
             if self._read_some() == 0:
                 if waited >= timeout_ms:
                     raise HandshakeError("no answer to the WebSocket upgrade")
@@ -207,25 +209,26 @@ class Client:
                     pass
                 waited += 50
                 continue
-            end = bytes(self.rx[: self.fill]).find(b"\r\n\r\n")
-        head = bytes(self.rx[:end])
-        rest = self.fill - (end + 4)
-        self.rx[:rest] = self.rx[end + 4 : self.fill]
-        self.fill = rest
-        lines = head.split(b"\r\n")
-        parts = lines[0].split(b" ", 2)
+            i = 3  # look for the blank line in place
+            while i < self.fill:
+                if rx[i] == 10 and rx[i - 1] == 13 and rx[i - 2] == 10 and rx[i - 3] == 13:
+                    end = i - 3
+                    break
+                i += 1
+        head = bytes(memoryview(rx)[:end])
+        self._consume(end + 4)  # a frame may follow the headers at once
+        nl = head.find(b"\r\n")
+        parts = (head if nl < 0 else head[:nl]).split(b" ", 2)
         status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
         if status != 101:
             why = parts[2].decode() if len(parts) > 2 else ""
             raise HandshakeError(f"hub answered HTTP {status} {why}", status)
-        want = accept_for(key)
-        for line in lines[1:]:
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"sec-websocket-accept":
-                if value.strip() == want:
-                    return
-                raise HandshakeError("wrong Sec-WebSocket-Accept from hub")
-        raise HandshakeError("hub sent no Sec-WebSocket-Accept")
+        i = head.lower().find(b"\r\nsec-websocket-accept:")  # header names ignore case
+        if i < 0:
+            raise HandshakeError("hub sent no Sec-WebSocket-Accept")
+        j = head.find(b"\r\n", i + 2)
+        if head[i + 23 : len(head) if j < 0 else j].strip() != accept_for(key):
+            raise HandshakeError("wrong Sec-WebSocket-Accept from hub")
 
     def _drop(self, code, reason=""):
         if self.close_code == 0:
