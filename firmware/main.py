@@ -4,7 +4,11 @@
 try:
     from blinkshot import app
 
-    app.main()
+    controller = app.start()  # None: escape hatch (stick button held at boot)
+    app.unload("app")  # needed only to start: its code leaves the heap
+    del app
+    if controller is not None:
+        controller.run()
 except Exception as e:
     import sys
 

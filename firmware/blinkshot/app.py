@@ -51,7 +51,7 @@ def create(path, machine, network, cfg_problems=None):
     # and drop the encoder before the controller loads.
     from blinkshot import hello
 
-    msg = hello.for_device(machine, cfg)
+    msg = hello.for_device(machine, cfg)  # a ready WebSocket frame
     unload("hello")
     # Load the controller's modules one at a time, leaves first, with a collection after
     # each: the garbage of one load (reader buffers, the unloaded validator's holes) then
@@ -71,13 +71,21 @@ def escape_requested(machine, cfg):
     return held_at_boot(machine, pin_from(cfg, "stick"))
 
 
-def main(path=CONFIG_PATH):
-    """Run the controller on a device (main.py calls this)."""
+def start(path=CONFIG_PATH):
+    """The controller for this board (App or ErrorIdle), or None when the escape hatch is held.
+    main.py calls this, unloads this module, then runs the controller."""
     import machine
     import network
 
     loaded = load_config(path)
     if escape_requested(machine, loaded[0]):
         log("stick button held at boot: app skipped, the REPL is yours")
-        return
-    create(path, machine, network, loaded).run()
+        return None
+    return create(path, machine, network, loaded)
+
+
+def main(path=CONFIG_PATH):
+    """Run the controller on a device."""
+    a = start(path)
+    if a is not None:
+        a.run()

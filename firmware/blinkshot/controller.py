@@ -31,6 +31,11 @@ S_FIND = const(1)
 S_CONNECT = const(2)
 S_HELLO = const(3)
 S_PLAY = const(4)
+_T_STICK = const(0)  # next joystick sample
+_T_TELEMETRY = const(1)  # next telemetry frame
+_T_WIFI = const(2)  # next WiFi check while playing
+_T_TRY = const(3)  # next WiFi join / hub connect attempt
+_T_ENTERED = const(4)  # when the current state began
 STATE_NAMES = ("wifi", "find", "connect", "hello", "play")
 
 
@@ -56,8 +61,32 @@ def _unload(name):
 
 class App:
     def __init__(self, cfg, machine, network, hello=None):
+        # Plain values first, objects last: the instance dict then reaches its final size
+        # (one 464-byte block) while the heap still has room, before the objects split it.
         self.cfg = cfg
-        self.machine = machine
+        self.state = S_WIFI
+        self.seq = 0
+        self.slot = -1
+        self.wdt = None
+        self.stopped = False
+        self.on_tick = None  # test/sim hook: called with now at the end of every step
+        self.on_welcome = None  # test/sim hook: called with the slot
+        self.frames_sent = 0
+        self.errors = 0
+        self.failures = 0
+        self.beacon = None
+        self.hub = None if cfg["hub"] == "auto" else net.parse_hub(cfg["hub"])
+        self.device_id = binascii.hexlify(machine.unique_id()).decode()
+        if hello is None:  # app.create passes it, encoded before this module loaded
+            from blinkshot import hello as h
+
+            hello = h.for_device(machine, cfg)  # leaves out the WiFi password and pairing code
+            _unload("hello")
+        self.hello = hello
+        # Deadlines (ticks) in one list, indexed by the _T_* constants: fewer attributes keep
+        # the dict small.
+        self._t = [0, 0, 0, 0, 0]
+        self.ws = Client()
         self.hw = Hardware(machine, cfg["pins"], cfg["external_pullup"])
         self.buttons = Buttons()
         self.stick = Stick(cfg["deadzone"], cfg["invert_x"], cfg["invert_y"])
@@ -65,37 +94,9 @@ class App:
         self.backoff = Backoff(_rand)
         self.link = LinkWatch()
         self.status = status.Status()
-        self.ws = Client()
         self.wifi = net.Wifi(network, cfg["wifi_ssid"], cfg["wifi_password"])
         self.input = Frame(OP_BINARY, codec.INPUT_LEN)
         self.telemetry = Frame(OP_BINARY, codec.TELEMETRY_LEN)
-        self._next_telemetry = 0
-        self._next_wifi_check = 0
-        self.device_id = binascii.hexlify(machine.unique_id()).decode()
-        self.reset = reset_name(machine)
-        if hello is None:  # app.create passes it, encoded before this module loaded
-            from blinkshot import hello as h
-
-            hello = h.for_device(machine, cfg)  # leaves out the WiFi password and pairing code
-            _unload("hello")
-        self.hello = hello
-        self.hub = None if cfg["hub"] == "auto" else net.parse_hub(cfg["hub"])
-        self.beacon = None
-        self.state = S_WIFI
-        self.seq = 0
-        self.slot = -1
-        self.color = None
-        self.wdt = None
-        self.stopped = False
-        self.on_tick = None  # test/sim hook: called with now at the end of every step
-        self.on_welcome = None  # test/sim hook: called with the slot
-        self.frames_sent = 0
-        self.errors = 0
-        self.connects = 0
-        self.failures = 0
-        self._next_try = 0
-        self._next_stick = 0
-        self._entered = 0
 
     # ---- lifecycle ----
 
@@ -105,7 +106,7 @@ class App:
         # A button held while booting is not a press: start from what is held now.
         self.buttons.reset(ticks_ms(), self.hw.pressed())
         self.hw.attach_irqs(self.buttons)
-        log(f"fw {VERSION} id {self.device_id} reset {self.reset}")
+        log(f"fw {VERSION} id {self.device_id} reset {reset_name(self.hw.machine)}")
         self._enter(S_WIFI, now)
         self.wifi.start(now)
 
@@ -142,7 +143,7 @@ class App:
 
     def _enter(self, state, now):
         self.state = state
-        self._entered = now
+        self._t[_T_ENTERED] = now
         self.status.show(
             (status.WIFI, status.HUB, status.HUB, status.HUB, status.CONNECTED)[state], now
         )
@@ -177,8 +178,8 @@ class App:
     def read_inputs(self, now):
         """Poll buttons every pass and the stick every _STICK_MS. True if buttons changed."""
         changed = self.buttons.update(now, self.hw.pressed())
-        if ticks_diff(now, self._next_stick) >= 0:
-            self._next_stick = ticks_add(now, _STICK_MS)
+        if ticks_diff(now, self._t[_T_STICK]) >= 0:
+            self._t[_T_STICK] = ticks_add(now, _STICK_MS)
             self.hw.read_stick()
             self.stick.update(self.hw.sx, self.hw.sy)
         return changed
@@ -207,15 +208,15 @@ class App:
             self.ws.close(1001)
             self.lost(now)
             return
-        if ticks_diff(now, self._next_telemetry) >= 0:
-            self._next_telemetry = ticks_add(now, _TELEMETRY_MS)
+        if ticks_diff(now, self._t[_T_TELEMETRY]) >= 0:
+            self._t[_T_TELEMETRY] = ticks_add(now, _TELEMETRY_MS)
             mv = self.hw.battery_mv(self.cfg["battery_ratio"])
             free = gc.mem_free() // 1024 if hasattr(gc, "mem_free") else 0  # CPython has none
             codec.pack_telemetry(self.telemetry.buf, 6, self.wifi.rssi(), mv, free)
             self.ws.send_frame(self.telemetry)
-        if ticks_diff(now, self._next_wifi_check) < 0:
+        if ticks_diff(now, self._t[_T_WIFI]) < 0:
             return
-        self._next_wifi_check = ticks_add(now, 500)
+        self._t[_T_WIFI] = ticks_add(now, 500)
         if not self.wifi.connected():
             log("WiFi lost: rejoining")
             self.ws.close(1001)
@@ -249,7 +250,6 @@ class App:
             return
         if msg[0] == codec.T_WELCOME:
             self.slot = msg[1]
-            self.color = msg[2]
             self.backoff.reset()
             self.failures = 0
             self.errors = 0
@@ -267,20 +267,20 @@ class App:
     # ---- connection states ----
 
     def join_wifi(self, now):
-        if ticks_diff(now, self._next_try) < 0:
+        if ticks_diff(now, self._t[_T_TRY]) < 0:
             return
         r = self.wifi.step(now)
         if r == net.UP:
             log("WiFi up (power saving %s)" % ("off" if self.wifi.pm_off else "unchanged"))
             if self.cfg["wdt"] and self.wdt is None:
-                self.wdt = self.machine.WDT(timeout=_WDT_TIMEOUT_MS)
+                self.wdt = self.hw.machine.WDT(timeout=_WDT_TIMEOUT_MS)
                 log(f"watchdog armed ({_WDT_TIMEOUT_MS} ms)")
             self._enter(S_FIND if self.hub is None else S_CONNECT, now)
-            self._next_try = now
+            self._t[_T_TRY] = now
         elif r == net.FAILED:
             log(f"WiFi: {self.wifi.reason}; retrying")
-            self._next_try = ticks_add(now, 1000)
-            self.wifi.start(self._next_try)
+            self._t[_T_TRY] = ticks_add(now, 1000)
+            self.wifi.start(self._t[_T_TRY])
 
     def find_hub(self, now):
         if self.beacon is None:
@@ -293,7 +293,7 @@ class App:
         except OSError as e:
             log(f"beacon socket: {e}; trying again in 1 s")
             self.beacon.close()
-            self._next_try = ticks_add(now, 1000)
+            self._t[_T_TRY] = ticks_add(now, 1000)
             self._enter(S_WIFI, now)  # rechecks WiFi, then comes back here
             return
         if found is not None:
@@ -307,14 +307,13 @@ class App:
             self.lost(now, wifi=True)
 
     def connect_hub(self, now):
-        if ticks_diff(now, self._next_try) < 0:
+        if ticks_diff(now, self._t[_T_TRY]) < 0:
             return
         if not self.wifi.connected():
             self.lost(now, wifi=True)
             return
         host, port, path = self.hub
         query = "{}?room={}&code={}".format(path, self.cfg["room"], self.cfg["code"])
-        self.connects += 1
         try:
             self.ws.connect(host, port, query, _CONNECT_TIMEOUT_MS)
         except HandshakeError as e:
@@ -325,7 +324,7 @@ class App:
         except (OSError, IndexError, ValueError) as e:  # refused, unreachable, no address
             self.retry(now, f"hub not reachable at {host}:{port} ({e})")
             return
-        if not self.ws.send_bytes(self.hello):
+        if not self.ws.send_built(self.hello):
             self.retry(now, "connection dropped while sending hello")
             return
         log(f"connected to ws://{host}:{port}{path}; waiting for welcome")
@@ -335,7 +334,7 @@ class App:
     def await_welcome(self, now):
         if not self.receive(now):
             return
-        if ticks_diff(now, self._entered) > _WELCOME_TIMEOUT_MS:
+        if ticks_diff(now, self._t[_T_ENTERED]) > _WELCOME_TIMEOUT_MS:
             self.ws.close(1001)
             self.retry(now, f"no welcome from the hub within {_WELCOME_TIMEOUT_MS} ms")
 
@@ -357,7 +356,7 @@ class App:
         self.slot = -1
         if wifi or not self.wifi.connected():
             self._enter(S_WIFI, now)
-            self._next_try = now
+            self._t[_T_TRY] = now
             self.wifi.start(now)
             return
         self.retry(now, None)
@@ -367,7 +366,7 @@ class App:
         self.failures += 1
         if why:
             log(f"{why}; retry in {delay} ms")
-        self._next_try = ticks_add(now, delay)
+        self._t[_T_TRY] = ticks_add(now, delay)
         rejected = self.status.pattern is status.REJECTED
         if self.cfg["hub"] == "auto" and self.failures >= _AUTO_RELISTEN_AFTER:
             self.failures = 0

@@ -67,11 +67,14 @@ def encode_hello(device_id, fw, name, reset, config):
 
 
 def for_device(machine, cfg):
-    """The hello of this board with this (validated) config."""
+    """The hello of this board with this (validated) config, as an unmasked WebSocket frame
+    for Client.send_built: built at boot, when the heap still has a free block its size."""
     import binascii
 
     from blinkshot import VERSION
     from blinkshot.hw import reset_name
+    from blinkshot.ws import OP_BINARY, build_frame
 
     device_id = binascii.hexlify(machine.unique_id()).decode()
-    return encode_hello(device_id, VERSION, cfg["name"], reset_name(machine), cfg)
+    msg = encode_hello(device_id, VERSION, cfg["name"], reset_name(machine), cfg)
+    return build_frame(OP_BINARY, msg, False)

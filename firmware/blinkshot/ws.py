@@ -81,8 +81,9 @@ def mask_in_place(buf, start, size):
         i += 1
 
 
-def build_frame(opcode, payload):
-    """A masked frame for any payload (allocates; for hello, close and pong)."""
+def build_frame(opcode, payload, mask=True):
+    """A masked frame for any payload (allocates; for close and odd pongs). mask=False leaves
+    the mask for Client.send_built (a frame built once and sent on every connection)."""
     n = len(payload)
     if n < 126:
         head = 2
@@ -99,7 +100,8 @@ def build_frame(opcode, payload):
         buf[2] = n >> 8
         buf[3] = n & 0xFF
     buf[head + 4 :] = payload
-    mask_in_place(buf, head + 4, n)
+    if mask:
+        mask_in_place(buf, head + 4, n)
     return buf
 
 
@@ -119,7 +121,6 @@ class Client:
         self._ping = Frame(OP_PING, 0)
         self._pong0 = Frame(OP_PONG, 0)
         self._pong4 = Frame(OP_PONG, 4)
-        self._poll = None
         self._wait = None
         self._send = None
         self._recv_into = None
@@ -157,9 +158,9 @@ class Client:
             self._recv_into = getattr(s, "readinto", None) or s.recv_into
             p = select.poll()
             p.register(s, select.POLLIN)
-            self._wait = getattr(p, "ipoll", None) or p.poll
-            self._poll = p
+            self._wait = getattr(p, "ipoll", None) or p.poll  # keeps p alive
             self._send_all(req.encode())
+            del req  # free it before the answer needs room
             self._handshake(key, timeout_ms)
         except Exception:
             self.sock = None
@@ -294,16 +295,30 @@ class Client:
             return False
         return True
 
-    def send_bytes(self, payload):
-        """Send any binary message (allocates; the hello)."""
+    def send_bytes(self, payload, frame=None):
+        """Send any binary message (allocates), or a ready frame."""
         if self.sock is None:
             return False
         try:
-            self._send_all(build_frame(OP_BINARY, payload))
+            self._send_all(frame or build_frame(OP_BINARY, payload))
         except OSError:
             self._drop(1006, "send failed")
             return False
         return True
+
+    def send_built(self, buf):
+        """Send a build_frame(..., mask=False) frame with a fresh mask, then unmask it again for
+        next time: the hello goes out on every connect without allocating."""
+        start = 8 if buf[1] & 0x7F == 126 else 6
+        n = len(buf) - start
+        mask_in_place(buf, start, n)
+        try:
+            return self.send_bytes(None, buf)
+        finally:
+            i = 0
+            while i < n:
+                buf[start + i] ^= buf[start - 4 + (i & 3)]
+                i += 1
 
     def ping(self):
         return self.send_frame(self._ping)

@@ -73,59 +73,12 @@ class Driver:
             self.app.stop()  # 300 ms lets the last frames reach the hub
 
     def run(self, words, t):
-        cmd = words[0]
-        a = self.app
-        pins = a.cfg["pins"]
-        if cmd == "end":
-            a.stop()
-        elif cmd == "wifi":
-            (network.fake_drop if words[1] == "drop" else network.fake_return)()
-        elif cmd == "state":
-            import gc
+        """Run one command. The code is in simcmd.py, loaded on the first command (they start
+        after the welcome): the driver shares the firmware's heap, so it stays out of the way
+        while the firmware connects for the first time."""
+        import simcmd
 
-            from blinkshot import controller, status
-
-            led = "?"
-            for name in ("OFF", "WIFI", "HUB", "CONNECTED", "CONFIG_ERROR", "REJECTED"):
-                if a.status.pattern is getattr(status, name):
-                    led = name.lower()
-            gc.collect()
-            motor = pins.get("motor")
-            used = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
-            print(
-                f"sim: state={controller.STATE_NAMES[a.state]} led={led} slot={a.slot} "
-                f"sent={a.frames_sent} ignored={a.ws.ignored} heap_used={used} "
-                f"wdt_feeds={a.wdt.feeds if a.wdt else -1} "
-                f"motor_writes={-1 if motor is None else machine.fake_writes(motor)}"
-            )
-        elif cmd == "stick":
-            # Undo the firmware's inversion, radial dead zone rescale and per-side scaling, so
-            # the hub sees X, Y; round away from the centre (the firmware truncates towards it).
-            s = a.stick
-            x = -int(words[1]) if s.invert_x else int(words[1])
-            y = -int(words[2]) if s.invert_y else int(words[2])
-            m = (x * x + y * y) ** 0.5
-            k = (s.deadzone + m * (1000 - s.deadzone) / 1000) / m if m > 0 else 0
-            for v, c, lo, hi, pin in (
-                (x * k, s.cx, s._lo_x, s._hi_x, pins["x"]),
-                (y * k, s.cy, s._lo_y, s._hi_y, pins["y"]),
-            ):
-                if v >= 0:
-                    r = c + int(v * hi / 1000 + 0.999) + 16
-                else:
-                    r = c - int(-v * lo / 1000 + 0.999) - 16
-                machine.fake_analog(pin, max(0, min(65535, r)))
-        elif cmd in ("press", "release", "tap"):
-            if cmd == "release":
-                machine.fake_release(pins[words[1]])
-            else:
-                machine.fake_press(pins[words[1]])
-            if cmd == "tap":
-                ms = int(words[2]) if len(words) > 2 else 60
-                self.timed.append((t + ms, ["release", words[1]]))
-                self.timed.sort(key=lambda e: e[0])
-        else:
-            print(f"sim: unknown command {cmd!r}")
+        simcmd.run(self, words, t)
 
 
 def main(argv):
