@@ -147,11 +147,6 @@ class Client:
             # the whole buffer is full; non-blocking, it returns what has arrived.
             s.setblocking(False)
             key = binascii.b2a_base64(os.urandom(16)).strip()
-            req = (
-                f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
-                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key.decode()}\r\n"
-                "Sec-WebSocket-Version: 13\r\nUser-Agent: blinkshot-fw\r\n\r\n"
-            )
             self.sock = s
             # Method lookups allocate a bound method each time, so cache them once per socket.
             self._send = s.send
@@ -159,8 +154,20 @@ class Client:
             p = select.poll()
             p.register(s, select.POLLIN)
             self._wait = getattr(p, "ipoll", None) or p.poll  # keeps p alive
-            self._send_all(req.encode())
-            del req  # free it before the answer needs room
+            # Written piece by piece rather than built as one string: at this moment the heap
+            # is at its fullest (docs/firmware.md, Memory), and TCP does not mind.
+            for part in (
+                b"GET ",
+                path,
+                b" HTTP/1.1\r\nHost: ",
+                host,
+                b":",
+                str(port),
+                b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ",
+                key,
+                b"\r\nSec-WebSocket-Version: 13\r\nUser-Agent: blinkshot-fw\r\n\r\n",
+            ):
+                self._send_all(part.encode() if isinstance(part, str) else part)
             self._handshake(key, timeout_ms)
         except Exception:
             self.sock = None
@@ -216,19 +223,46 @@ class Client:
                     end = i - 3
                     break
                 i += 1
-        head = bytes(memoryview(rx)[:end])
-        self._consume(end + 4)  # a frame may follow the headers at once
-        nl = head.find(b"\r\n")
-        parts = (head if nl < 0 else head[:nl]).split(b" ", 2)
+        # Parsed in place: the status line is copied (it is short), the headers are not.
+        nl = 0
+        while nl < end and rx[nl] != 13:
+            nl += 1
+        parts = bytes(memoryview(rx)[: min(nl, 64)]).split(b" ", 2)
         status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
         if status != 101:
+            self._consume(end + 4)
             why = parts[2].decode() if len(parts) > 2 else ""
             raise HandshakeError(f"hub answered HTTP {status} {why}", status)
-        i = head.lower().find(b"\r\nsec-websocket-accept:")  # header names ignore case
-        if i < 0:
+        want = accept_for(key)
+        found = -1  # where the Sec-WebSocket-Accept value starts
+        name = b"sec-websocket-accept:"
+        i = nl
+        while found < 0 and i + 2 + len(name) <= end:
+            k = 0
+            while k < len(name) and rx[i + 2 + k] | 0x20 == name[k]:  # header names ignore case
+                k += 1
+            if k == len(name):
+                found = i + 2 + k
+            i += 1
+            while i < end and rx[i] != 13:
+                i += 1
+        if found < 0:
+            self._consume(end + 4)
             raise HandshakeError("hub sent no Sec-WebSocket-Accept")
-        j = head.find(b"\r\n", i + 2)
-        if head[i + 23 : len(head) if j < 0 else j].strip() != accept_for(key):
+        while found < end and rx[found] == 32:
+            found += 1
+        stop = found
+        while stop < end and rx[stop] != 13:
+            stop += 1
+        while stop > found and rx[stop - 1] == 32:
+            stop -= 1
+        ok = stop - found == len(want)
+        k = 0
+        while ok and k < len(want):
+            ok = rx[found + k] == want[k]
+            k += 1
+        self._consume(end + 4)  # a frame may follow the headers at once
+        if not ok:
             raise HandshakeError("wrong Sec-WebSocket-Accept from hub")
 
     def _drop(self, code, reason=""):

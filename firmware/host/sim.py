@@ -61,9 +61,31 @@ def compile_firmware(out=BUILD):
 
 
 def micropython_command(heap, argv):
-    """The command that runs simdriver.main(argv) under the unix port on precompiled code."""
+    """The command that runs the virtual controller (the steps of simdriver.main(argv)) under
+    the unix port on precompiled code. As with main.py on a board, only the controller is in
+    the heap while it is built; the driver loads after (docs/firmware.md, Memory)."""
     out = compile_firmware()
-    code = "import simdriver; simdriver.main({!r})".format(["simdriver"] + [str(a) for a in argv])
+    args = ["simdriver"] + [str(a) for a in argv]
+    device_id = args[args.index("--id") + 1] if "--id" in args else None
+    code = (
+        "import sys\n"
+        "from blinkshot import app\n"  # then app.start() imports machine and network
+        + (
+            "import machine\n"
+            f"machine.fake_set_unique_id(bytes.fromhex({device_id!r}))\n"
+            "del sys.modules['machinectl']\n"  # the fake's controls: not needed until later
+            if device_id
+            else ""
+        )
+        + f"a = app.start({args[1]!r})\n"  # what main.py does on a board
+        "app.unload('app')\n"
+        "del app\n"
+        "import simstart\n"
+        f"simstart.attach(a, {args!r})\n"
+        "del sys.modules['simstart'], simstart\n"
+        "a.run()\n"
+        "print('sim: done')\n"
+    )
     env = {**os.environ, "MICROPYPATH": f"{out}:.frozen"}
     return [find_micropython(), "-X", f"heapsize={heap}", "-c", code], env
 

@@ -101,27 +101,10 @@ class WLAN:
             self.pm = kw[k]
 
 
-# ---- test controls (not in the real module) ----
+def __getattr__(name):
+    # The test controls (fake_*) live in networkctl.py and load on first use (see machine.py).
+    if name.startswith("fake_"):
+        import networkctl
 
-
-def fake_reset():
-    _wlans.clear()
-    _ap.update(ssid="blinkshot-test", pw="secret-pass", delay=50, rssi=-58, up=True)
-    machine._wlan_active[0] = False
-
-
-def fake_access_point(ssid, password, delay_ms=50, rssi=-58):
-    _ap.update(ssid=ssid, pw=password, delay=delay_ms, rssi=rssi)
-
-
-def fake_drop():
-    """The access point goes away (out of range, rebooted)."""
-    _ap["up"] = False
-
-
-def fake_return():
-    _ap["up"] = True
-
-
-def fake_station():
-    return _wlans.get(STA_IF)
+        return getattr(networkctl, name)
+    raise AttributeError(name)

@@ -1,5 +1,5 @@
-"""The virtual controller's commands (see simdriver.py), loaded on the first one: it keeps
-the driver's resident code small. Never copy to a device."""
+"""The virtual controller's commands (see simdriver.py), loaded on the first one: the
+driver's resident code stays small. Never copy to a device."""
 
 import machine
 import network

@@ -18,8 +18,6 @@ Kept small on purpose (few functions, no tables): it shares the 64 KB heap with 
 
 import sys
 
-import machine
-import network
 from blinkshot.ticks import ticks_diff, ticks_ms
 
 
@@ -82,48 +80,11 @@ class Driver:
 
 
 def main(argv):
-    from blinkshot import app
+    """Run the virtual controller (firmware/host/sim.py runs the same steps, see simstart)."""
+    import simstart
 
-    path = argv[1]
-    opts = {}
-    i = 2
-    while i < len(argv):
-        if argv[i] == "--stay":
-            opts["stay"] = True
-        else:
-            opts[argv[i]] = argv[i + 1]
-            i += 1
-        i += 1
-    if "--id" in opts:
-        import binascii
-
-        machine.fake_reset(binascii.unhexlify(opts["--id"]))
-    a = app.create(path, machine, network)
-    if hasattr(a, "problems"):  # an errors.ErrorIdle: config.json is unusable
-        a.report()
-        sys.exit(2)
-    # The fake world matches the config; set after create (no second JSON parse in the heap)
-    # and before run(), which is when pins and WiFi are first used.
-    cfg = a.cfg
-    network.fake_access_point(cfg["wifi_ssid"], cfg["wifi_password"], delay_ms=20)
-    for name in cfg["external_pullup"]:
-        machine.fake_external_pullup(cfg["pins"].get(name))
-    import blinkshot  # app is needed only to build the controller: drop its code
-
-    del sys.modules["blinkshot.app"], blinkshot.app, app
-    timed = []
-    script = opts.get("--script")
-    live = script == "-"
-    if script and not live:
-        with open(script) as f:
-            for line in f:
-                p = parse(line)
-                if p is not None:
-                    timed.append((p[0] or 0, p[1]))
-        timed.sort(key=lambda e: e[0])
-    d = Driver(a, timed, "stay" in opts, live)
-    a.on_welcome = d.welcome
-    a.on_tick = d.tick
+    a = simstart.start(argv)
+    del sys.modules["simstart"], simstart  # needed only to start
     a.run()
     print("sim: done")
 

@@ -27,7 +27,17 @@ from ptyboard import PtyBoard  # noqa: E402
 # The fake network module's access point (tests/fakes/network.py).
 WIFI = ["--ssid", "blinkshot-test", "--password", "secret-pass"]
 FAKE_DEVICE_ID = "240ac4123456"  # tests/fakes/machine.py unique_id()
-FAKE_NAMES = {"machine", "network", "micropython", "simdriver", "simcmd", "socket"}
+FAKE_NAMES = {
+    "machine",
+    "network",
+    "micropython",
+    "simdriver",
+    "simcmd",
+    "simstart",
+    "machinectl",
+    "networkctl",
+    "socket",
+}
 
 
 def flash(board, tmp_path, hub):
