@@ -10,12 +10,15 @@ used and unloaded before the controller is imported, so the two never share the 
 import gc
 import sys
 
+from micropython import const
+
 
 def log(msg):
     print("blinkshot: " + msg)
 
 
 CONFIG_PATH = "config.json"
+_RESERVE = const(1536)  # bytes held back while the controller loads (see create)
 
 
 def load_config(path=CONFIG_PATH):
@@ -55,12 +58,17 @@ def create(path, machine, network, cfg_problems=None):
     unload("hello")
     # Load the controller's modules one at a time, leaves first, with a collection after
     # each: the garbage of one load (reader buffers, the unloaded validator's holes) then
-    # never splits the next, which lets the whole firmware fit a 64 KB heap.
+    # never splits the next. A block is held back meanwhile and freed for the App, whose
+    # objects need a few larger blocks (its attribute table, the receive buffer) that a
+    # heap fragmented by loading code no longer has. Together they fit the 64 KB heap.
+    reserve = bytearray(_RESERVE)
     for name in ("ticks", "codec", "ws", "net", "status", "buttons", "hw", "policy", "stick"):
         __import__("blinkshot." + name)
         gc.collect()
     from blinkshot.controller import App
 
+    del reserve
+    gc.collect()
     return App(cfg, machine, network, msg)
 
 

@@ -1,7 +1,7 @@
 """Virtual controller: the real firmware under the MicroPython unix port, on fake pins.
 
     python firmware/host/sim.py --hub ws://HOST:PORT [--room R] [--code C] [--name NAME]
-        [--id HEX12] [--script FILE] [--stay] [--heap 64k] [--python]
+        [--id HEX12] [--script FILE] [--stay] [--heap 72k] [--python]
 
 Runs tests/fakes/simdriver.py (which imports firmware/blinkshot and the fake machine/network
 modules) with `.venv/bin/micropython -X heapsize=<heap>`. Without --code, a hub on this
@@ -205,7 +205,11 @@ def main(argv=None):
     p.add_argument("--id", help="device id, 12 hex digits (default: random per run)")
     p.add_argument("--script", help="file of timed inputs; without it the keyboard drives")
     p.add_argument("--stay", action="store_true", help="keep running after the script")
-    p.add_argument("--heap", default="96k", help="MicroPython heap size (default 96k)")
+    p.add_argument(
+        "--heap",
+        default="72k",
+        help="MicroPython heap size (default 72k: the firmware's 64k plus the driver's room)",
+    )
     p.add_argument(
         "--python", action="store_true", help="run under this CPython instead (debugging)"
     )

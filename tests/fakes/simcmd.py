@@ -14,24 +14,6 @@ def run(d, words, t):
         a.stop()
     elif cmd == "wifi":
         (network.fake_drop if words[1] == "drop" else network.fake_return)()
-    elif cmd == "state":
-        import gc
-
-        from blinkshot import controller, status
-
-        led = "?"
-        for name in ("OFF", "WIFI", "HUB", "CONNECTED", "CONFIG_ERROR", "REJECTED"):
-            if a.status.pattern is getattr(status, name):
-                led = name.lower()
-        gc.collect()
-        motor = pins.get("motor")
-        used = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
-        print(
-            f"sim: state={controller.STATE_NAMES[a.state]} led={led} slot={a.slot} "
-            f"sent={a.frames_sent} ignored={a.ws.ignored} heap_used={used} "
-            f"wdt_feeds={a.wdt.feeds if a.wdt else -1} "
-            f"motor_writes={-1 if motor is None else machine.fake_writes(motor)}"
-        )
     elif cmd == "stick":
         # Undo the firmware's inversion, radial dead zone rescale and per-side scaling, so
         # the hub sees X, Y; round away from the centre (the firmware truncates towards it).
@@ -48,15 +30,24 @@ def run(d, words, t):
                 r = c + int(v * hi / 1000 + 0.999) + 16
             else:
                 r = c - int(-v * lo / 1000 + 0.999) - 16
-            machine.fake_analog(pin, max(0, min(65535, r)))
+            machine._line(pin)[5] = max(0, min(65535, r))  # machinectl.fake_analog, no noise
     elif cmd in ("press", "release", "tap"):
-        if cmd == "release":
-            machine.fake_release(pins[words[1]])
-        else:
-            machine.fake_press(pins[words[1]])
+        _drive(pins[words[1]], None if cmd == "release" else 0)  # active-low: pressed = GND
         if cmd == "tap":
             ms = int(words[2]) if len(words) > 2 else 60
             d.timed.append((t + ms, ["release", words[1]]))
             d.timed.sort(key=lambda e: e[0])
     else:
         print(f"sim: unknown command {cmd!r}")
+
+
+def _drive(n, level):
+    # machinectl.fake_drive, repeated here: loading machinectl as well at play time does not
+    # fit the 64 KB heap. Drives pin n from outside and fires its IRQ on an edge.
+    ln = machine._line(n)
+    before = machine._level(ln)
+    ln[0] = level
+    after = machine._level(ln)
+    irq = ln[4]
+    if irq and before != after and irq[0] & (1 if after else 2):  # IRQ_RISING / IRQ_FALLING
+        irq[1](irq[2])

@@ -74,9 +74,16 @@ class Driver:
         """Run one command. The code is in simcmd.py, loaded on the first command (they start
         after the welcome): the driver shares the firmware's heap, so it stays out of the way
         while the firmware connects for the first time."""
-        import simcmd
+        if words[0] == "state":
+            import simstate
 
-        simcmd.run(self, words, t)
+            simstate.run(self.app)
+        else:
+            import simcmd
+
+            simcmd.run(self, words, t)
+        for name in ("simcmd", "simstate", "machinectl", "networkctl"):
+            sys.modules.pop(name, None)  # load again next time: the heap is tight
 
 
 def main(argv):

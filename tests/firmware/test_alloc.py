@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ctl import FIRMWARE_HEAP
+from ctl import HARNESS_HEAP
 from mpunix import ROOT, run_script
 
 sys.path.insert(0, str(ROOT / "tests"))
@@ -26,7 +26,7 @@ def test_input_to_socket_path_allocates_nothing_under_heap_lock():
         }
         path = Path(tempfile.mkdtemp(prefix="bs-alloc-")) / "config.json"
         path.write_text(json.dumps(cfg))
-        r = run_script(ROOT / "tests" / "firmware" / "alloc_check.py", path, heap=FIRMWARE_HEAP)
+        r = run_script(ROOT / "tests" / "firmware" / "alloc_check.py", path, heap=HARNESS_HEAP)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out
     m = re.search(r"alloc: (-?\d+) bytes over (\d+) frames", out)

