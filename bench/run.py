@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
@@ -88,6 +89,15 @@ def firmware(quick):
         except ValueError:
             pass
     return result
+
+
+def interrupted(signum, frame):
+    """SIGTERM/SIGINT: stop every server and load generator first, then unwind as an exit."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the cleanup
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stopped = servers.stop_descendants()
+    print(f"bench: {signal.Signals(signum).name}, stopped PIDs {stopped}", file=sys.stderr)
+    raise SystemExit(128 + signum)
 
 
 def main(argv=None):
@@ -215,4 +225,9 @@ def summary(results):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
+    try:
+        sys.exit(main())
+    finally:
+        servers.stop_descendants()  # whatever an error left behind

@@ -171,6 +171,36 @@ class Server:
         self.stop()
 
 
+def stop_descendants(timeout=5.0):
+    """SIGTERM every process this one started, and theirs, by PID; SIGKILL what outlives it.
+
+    The servers run in their own sessions, so a signal to the runner never reaches them.
+    Returns the PIDs that were running.
+    """
+    procs = []
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            # multiprocessing's resource tracker ignores SIGTERM and exits by itself once
+            # this process is gone, unlinking any shared memory left behind: leave it be.
+            if not any("resource_tracker" in part for part in proc.cmdline()):
+                procs.append(proc)
+        except psutil.Error:
+            pass
+    for proc in procs:
+        try:
+            proc.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=timeout)
+    return [proc.pid for proc in procs]
+
+
 def start_redis():
     port = free_port()
     proc = subprocess.Popen(
