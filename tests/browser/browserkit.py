@@ -200,3 +200,19 @@ class Controller:
 
     def close(self):
         self.ws.close()
+
+
+def shoot_until_dead(pages, shooter, target_id, shots=4):
+    """Tap shoot ``shots`` times (25 damage each: four kill) and wait until every window has
+    seen each hit, with the HP it left."""
+    for shot in range(shots):
+        shooter.tap("shoot")
+        hp = 75 - 25 * shot
+        for page in pages:
+            wait_js(
+                page,
+                "([id, hp]) => window.blinkshot.events"
+                ".some((e) => e.type === 'hit' && e.id === id && e.hp === hp)",
+                [target_id, hp],
+            )
+        time.sleep(0.45)  # shoot cooldown is 400 ms

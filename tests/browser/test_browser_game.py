@@ -11,6 +11,7 @@ from browserkit import (
     open_game,
     player,
     settled,
+    shoot_until_dead,
     state,
     wait_js,
     wait_player,
@@ -69,17 +70,7 @@ def test_shoot_hit_and_death_agree_across_windows(game):
     approach(game, "Ada", "Bob")
     bob_id = player(pages[0], "Bob")["id"]
     ada_id = player(pages[0], "Ada")["id"]
-    for shot in range(4):
-        ada.tap("shoot")
-        hp = 75 - 25 * shot
-        for page in pages:
-            wait_js(
-                page,
-                "([id, hp]) => window.blinkshot.events"
-                ".some((e) => e.type === 'hit' && e.id === id && e.hp === hp)",
-                [bob_id, hp],
-            )
-        time.sleep(0.45)  # shoot cooldown is 400 ms
+    shoot_until_dead(pages, ada, bob_id)
     # Every window saw the same shots and hits, with the same room sequence numbers.
     seen = [
         [(e["type"], e["seq"]) for e in events(p) if e["type"] in ("shoot", "hit")] for p in pages

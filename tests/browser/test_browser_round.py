@@ -4,8 +4,6 @@ Each test runs its own hub with short rounds (``--score-limit 1`` / ``--round-se
 two windows; both must show the same end of round: banner, winner, new round number, scores.
 """
 
-import time
-
 from browserkit import (
     Controller,
     HubProcess,
@@ -13,6 +11,7 @@ from browserkit import (
     events,
     open_game,
     player,
+    shoot_until_dead,
     state,
     wait_js,
     wait_player,
@@ -78,17 +77,7 @@ def test_a_kill_at_the_score_limit_ends_the_round_with_a_winner(browser):
                 assert r["n"] == 1 and r["score_limit"] == 1 and r["last_winner"] is None
             ada_id, bob_id = player(pages[0], "Ada")["id"], player(pages[0], "Bob")["id"]
             approach(pages, ada, "Ada", "Bob")
-            for shot in range(4):  # 25 damage a hit: the fourth one kills
-                ada.tap("shoot")
-                hp = 75 - 25 * shot
-                for page in pages:
-                    wait_js(
-                        page,
-                        "([id, hp]) => window.blinkshot.events"
-                        ".some((e) => e.type === 'hit' && e.id === id && e.hp === hp)",
-                        [bob_id, hp],
-                    )
-                time.sleep(0.45)  # shoot cooldown is 400 ms
+            shoot_until_dead(pages, ada, bob_id)  # the fourth hit kills
 
             rounds = [wait_round(page, 2) for page in pages]
             for page, r in zip(pages, rounds, strict=True):
