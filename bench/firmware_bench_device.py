@@ -175,13 +175,7 @@ class Bench:
 
     def toggle(self):
         """Change one button (round robin), so every pass has a change to send."""
-        i = self.k % 3
-        self.k += 1
-        if self.held[i]:
-            machine.fake_release(self.pins[i])
-        else:
-            machine.fake_press(self.pins[i])
-        self.held[i] ^= 1
+        self.change()
         self.stamp[0] = 0
         self.stamp[1] = 0
         self.stamp[2] = 0

@@ -3,10 +3,14 @@
 // array per WebSocket message), keeps the player list, measures round-trip time and the hub's
 // clock offset, and sends keyboard/touch input. No DOM, no drawing. See docs/js-client.md.
 
-import { Close, checkWindowMessage, encodeWindowMessage, parseHubMessages } from "./codec.js";
+import {
+  Close,
+  checkWindowMessage,
+  encodeWindowMessage,
+  parseHubMessages,
+  setInputButton,
+} from "./codec.js";
 
-const BUTTON_BITS = { blink: 1, shoot: 2, stick: 4 };
-const PRESS_INDEX = { blink: 0, shoot: 1, stick: 2 };
 // Close codes that a retry would only repeat: stop and tell the user instead of looping.
 const FATAL_CLOSES = new Set([
   Close.WRONG_FRAME_KIND,
@@ -315,14 +319,7 @@ export class BlinkshotClient {
 
   /** Button "blink" | "shoot" | "stick" went down or up; a down counts one press. */
   setButton(name, down) {
-    const bit = BUTTON_BITS[name];
-    if (bit === undefined) throw new Error(`unknown button ${name}; use blink, shoot or stick`);
-    const i = this._input;
-    const held = (i.buttons & bit) !== 0;
-    if (held === down) return;
-    i.buttons = down ? i.buttons | bit : i.buttons & ~bit;
-    if (down) i.presses[PRESS_INDEX[name]] = (i.presses[PRESS_INDEX[name]] + 1) & 0xff;
-    this._queueInput();
+    if (setInputButton(this._input, name, down)) this._queueInput();
   }
 
   /** A press and release in one go (the counter carries it even if both land in one frame). */

@@ -32,6 +32,20 @@ export const Close = Object.freeze({
 export const BUTTONS = Object.freeze({ blink: 0, shoot: 1, stick: 2 });
 export const FEEDBACK_KINDS = Object.freeze({ 1: "hit", 2: "death", 3: "respawn" });
 
+/**
+ * Button `name` went down or up in `input` ({buttons, presses}); a down bumps its press counter.
+ * Returns false when nothing changed (the button was already in that state).
+ */
+export function setInputButton(input, name, down) {
+  const index = BUTTONS[name];
+  if (index === undefined) throw new Error(`unknown button ${name}; use blink, shoot or stick`);
+  const bit = 1 << index;
+  if (((input.buttons & bit) !== 0) === down) return false;
+  input.buttons = down ? input.buttons | bit : input.buttons & ~bit;
+  if (down) input.presses[index] = (input.presses[index] + 1) & 0xff;
+  return true;
+}
+
 const INPUT_LEN = 11;
 const TELEMETRY_LEN = 6;
 const WELCOME_LEN = 6;

@@ -2,10 +2,8 @@
 // /ws/controller. Used by the phone page; no DOM, so Node tests drive it against a real server.
 
 import { backoffDelay } from "./client.js";
-import { Close, decodeHubFrame, encodeHello, encodeInput } from "./codec.js";
+import { Close, decodeHubFrame, encodeHello, encodeInput, setInputButton } from "./codec.js";
 
-const BITS = { blink: 1, shoot: 2, stick: 4 };
-const INDEX = { blink: 0, shoot: 1, stick: 2 };
 const FATAL = new Set([
   Close.BAD_VERSION,
   Close.MALFORMED,
@@ -139,11 +137,7 @@ export class ControllerLink {
   }
 
   setButton(name, down) {
-    const i = this.input;
-    if (((i.buttons & BITS[name]) !== 0) === down) return;
-    i.buttons = down ? i.buttons | BITS[name] : i.buttons & ~BITS[name];
-    if (down) i.presses[INDEX[name]] = (i.presses[INDEX[name]] + 1) & 0xff;
-    this._queue();
+    if (setInputButton(this.input, name, down)) this._queue();
   }
 
   _queue() {
