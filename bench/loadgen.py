@@ -11,6 +11,10 @@ Latency is one-way, controller send → window receive, both read from the same 
 (`time.perf_counter`, CLOCK_MONOTONIC, shared by all processes on Linux): the controller
 process writes each frame's send time into shared memory just before writing the frame, the
 window process looks it up by (controller, seq) when the frame arrives.
+
+The window side comes in two builds that count alike: `bench/native/windows.c` (one epoll
+thread per process, the default when a C compiler is there) and the Python worker below
+(asyncio + `bench/wsclient.py`), which needs most of a core at ~100 k messages/s.
 """
 
 import asyncio
@@ -24,7 +28,7 @@ from multiprocessing import shared_memory
 
 import psutil
 
-from bench import wsclient
+from bench import native, wsclient
 
 SEQS = 65536
 INPUT = struct.Struct(">BHBBBBhh")
@@ -153,6 +157,54 @@ def window_worker(conn, port, path, count, n_ctrl, shm_name):
         runner.run(_windows(conn, port, path, count, n_ctrl, shm_name))
 
 
+class PythonWindows:
+    """A window_worker process, with the calls of native.NativeWindows."""
+
+    def __init__(self, ctx, port, path, count, n_ctrl, shm_name):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(
+            target=window_worker, args=(child, port, path, count, n_ctrl, shm_name), daemon=True
+        )
+        self.proc.start()
+        self.pid = self.proc.pid
+
+    def ready(self, timeout):
+        return _recv(self.conn, "windows ready", timeout)[1]
+
+    def expect(self, total, wait_s):
+        self.conn.send((total, wait_s))
+
+    def result(self, timeout):
+        return _recv(self.conn, "window results", timeout)[1]
+
+    def bye(self):
+        self.conn.send("bye")
+
+    def join(self, timeout):
+        self.proc.join(timeout)
+        if self.proc.is_alive():
+            self.proc.terminate()
+
+
+GENERATORS = ("auto", "native", "python")
+
+
+def resolve_generator(generator):
+    """ "native" or "python": what `generator` means here (auto: native if it builds)."""
+    if generator == "python":
+        return "python"
+    if generator == "native":
+        native.build()  # raises, naming the compiler problem
+        return "native"
+    if generator != "auto":
+        raise ValueError(f"unknown generator {generator!r}; choose from {', '.join(GENERATORS)}")
+    try:
+        native.build()
+        return "native"
+    except RuntimeError:
+        return "python"
+
+
 # Controllers -------------------------------------------------------------------------------
 
 
@@ -270,32 +322,36 @@ def run_point(
     duration,
     hub_mode,
     point=0,
-    procs=2,
+    procs=None,
     drain_s=5.0,
     idle_s=1.0,
     on_go=None,
+    generator="auto",
 ):
-    """Drive one load point against a started `server`; returns a dict of figures."""
+    """Drive one load point against a started `server`; returns a dict of figures.
+
+    `generator` picks the window side: "native" (bench/native), "python", or "auto" (native
+    when a C compiler is there); the result's "generator" says which ran. `procs` window
+    processes (default: 1 native, 2 Python, which kept the generator's CPU lowest).
+    """
+    generator = resolve_generator(generator)
+    procs = procs or (1 if generator == "native" else 2)
     ctx = mp.get_context("spawn")
     shm = shared_memory.SharedMemory(create=True, size=n_ctrl * SEQS * 8)
     shm.buf[:] = bytes(len(shm.buf))
     ctrl_path, win_path = paths(hub_mode)
-    workers, conns = [], []
+    wins, workers = [], []
     try:
         procs = max(1, min(procs, n_win))
         shares = [n_win // procs + (1 if k < n_win % procs else 0) for k in range(procs)]
         for share in shares:
-            parent, child = ctx.Pipe()
-            p = ctx.Process(
-                target=window_worker,
-                args=(child, server.port, win_path, share, n_ctrl, shm.name),
-                daemon=True,
-            )
-            p.start()
-            workers.append(p)
-            conns.append(parent)
-        for c in conns:
-            _recv(c, "windows ready", 60)
+            args = (server.port, win_path, share, n_ctrl, shm.name)
+            if generator == "native":
+                wins.append(native.NativeWindows(*args))
+            else:
+                wins.append(PythonWindows(ctx, *args))
+        for w in wins:
+            w.ready(60)
         cparent, cchild = ctx.Pipe()
         cp = ctx.Process(
             target=controller_worker,
@@ -319,24 +375,26 @@ def run_point(
         idle0, t_idle = server.cpu(), time.perf_counter()
         time.sleep(idle_s)  # everyone connected, nothing sent: the server's own idle cost
         idle_cpu_s = (server.cpu() - idle0) / (time.perf_counter() - t_idle)
-        gen = [psutil.Process(p.pid) for p in workers]
-        gen_cpu0 = sum(g.cpu_times().user + g.cpu_times().system for g in gen)
+        gen = [psutil.Process(p.pid) for p in [*wins, *workers]]
+        gen_cpu0 = [sum(g.cpu_times()[:2]) for g in gen]
         cpu0 = server.cpu()
         wall0 = time.perf_counter()
         if on_go:
             on_go()  # e.g. start a profiler once everyone is connected
         cparent.send("go")
         done = _recv(cparent, "controllers done", duration * 3 + 30)[1]
-        for c in conns:
-            c.send((done["per_ctrl"] * n_ctrl, drain_s))
-        results = [_recv(c, "window results", drain_s + 30)[1] for c in conns]
+        for w in wins:
+            w.expect(done["per_ctrl"] * n_ctrl, drain_s)
+        results = [w.result(drain_s + 30) for w in wins]
         wall = time.perf_counter() - wall0
         cpu = server.cpu() - cpu0
-        gen_cpu = sum(g.cpu_times().user + g.cpu_times().system for g in gen) - gen_cpu0
-        for c in conns:
-            c.send("bye")
+        gen_cpu = [sum(g.cpu_times()[:2]) - c0 for g, c0 in zip(gen, gen_cpu0, strict=True)]
+        for w in wins:
+            w.bye()
         cparent.send("close")
     finally:
+        for w in wins:
+            w.join(5)
         for p in workers:
             p.join(5)
             if p.is_alive():
@@ -376,7 +434,10 @@ def run_point(
         )
         if delivered
         else None,
-        "loadgen_cpu_pct": round(gen_cpu / wall * 100, 1),
+        "generator": generator,
+        # every generator process (windows and the controller process), and the controller alone
+        "loadgen_cpu_pct": round(sum(gen_cpu) / wall * 100, 1),
+        "loadgen_ctrl_cpu_pct": round(gen_cpu[-1] / wall * 100, 1),
         "loadgen_max_late_ms": round(done["max_late_s"] * 1000, 3),
         "wall_s": round(wall, 3),
     }

@@ -28,7 +28,7 @@ def sustained(result):
     return ok and result["p99_ms"] is not None and result["p99_ms"] <= P99_LIMIT_MS
 
 
-def run_one(name, ctrl, rate, win, duration, point, procs, log=print):
+def run_one(name, ctrl, rate, win, duration, point, procs, log=print, generator="auto"):
     server = None
     try:
         server = servers.make(name)
@@ -43,9 +43,11 @@ def run_one(name, ctrl, rate, win, duration, point, procs, log=print):
             point=point,
             procs=procs,
             idle_s=0.5 if duration < 3 else 1.0,
+            generator=generator,
         )
     except Exception as exc:  # one broken peer must not end the run; the table shows it
         result = {"controllers": ctrl, "rate_hz": rate, "windows": win, "error": str(exc)}
+        result["generator"] = generator
         if server is not None:
             result["server_output"] = server.output()[-1500:]
     finally:
@@ -62,11 +64,15 @@ def line(r):
     head = f"  {r['server']:<16} {r['controllers']:>2}×{r['rate_hz']:<3} Hz → {r['windows']:<3}"
     if r.get("error"):
         return f"{head} ERROR {r['error'][:200]}"
+    if r["p50_ms"] is None:  # nothing delivered: no latencies to show
+        lat = "no latencies"
+    else:
+        lat = f"p50 {r['p50_ms']:.2f}  p99 {r['p99_ms']:.2f}  max {r['max_ms']:.1f} ms"
     return (
-        f"{head} delivered {r['delivered']}/{r['expected']}  p50 {r['p50_ms']:.2f}  "
-        f"p99 {r['p99_ms']:.2f}  max {r['max_ms']:.1f} ms  {r['server_us_per_frame']} µs/frame "
-        f"({r['server_us_per_frame_above_idle']} above idle)  "
-        f"server {r['server_cpu_pct']}%  loadgen {r['loadgen_cpu_pct']}%"
+        f"{head} delivered {r['delivered']}/{r['expected']}  {lat}  "
+        f"{r['server_us_per_frame']} µs/frame ({r['server_us_per_frame_above_idle']} above idle)  "
+        f"server {r['server_cpu_pct']}%  loadgen {r['loadgen_cpu_pct']}% "
+        f"(controllers {r['loadgen_ctrl_cpu_pct']}%, {r['generator']})"
     )
 
 
@@ -82,13 +88,14 @@ def best(results):
     )
 
 
-def run(names, quick=False, duration=None, procs=2, repeat=None, log=print):
+def run(names, quick=False, duration=None, procs=None, repeat=None, log=print, generator="auto"):
     """Fixed points `repeat` times each (best kept), then the sweep; every attempt is kept.
 
     The machine is shared: a burst of other work can ruin one attempt's tail latency. So
     each fixed point runs `repeat` times, interleaved over the servers, and a sweep point a
     server fails is retried before the server counts as saturated (SWEEP_TRIES in all).
     """
+    generator = loadgen.resolve_generator(generator)  # one choice for the whole run
     duration = duration or (1.5 if quick else 5.0)
     repeat = repeat or (1 if quick else 2)
     fixed, sweep, attempts = [], [], []
@@ -99,7 +106,9 @@ def run(names, quick=False, duration=None, procs=2, repeat=None, log=print):
         for _ in range(repeat):
             for name in names:
                 point += 1
-                tries[name].append(run_one(name, ctrl, rate, win, duration, point, procs, log))
+                tries[name].append(
+                    run_one(name, ctrl, rate, win, duration, point, procs, log, generator)
+                )
         for name in names:
             attempts += tries[name]
             fixed.append(best(tries[name]))
@@ -112,7 +121,9 @@ def run(names, quick=False, duration=None, procs=2, repeat=None, log=print):
             tries = []
             for _ in range(SWEEP_TRIES):
                 point += 1
-                tries.append(run_one(name, ctrl, rate, SWEEP_WIN, duration, point, procs, log))
+                tries.append(
+                    run_one(name, ctrl, rate, SWEEP_WIN, duration, point, procs, log, generator)
+                )
                 if sustained(tries[-1]):
                     break
             attempts += tries

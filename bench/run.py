@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import e2e, relay, report, servers, wire  # noqa: E402
+from bench import e2e, loadgen, relay, report, servers, wire  # noqa: E402
 from bench import profile as hub_profile  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -114,7 +114,14 @@ def main(argv=None):
     parser.add_argument("--duration", type=float, help="seconds of load per point")
     parser.add_argument("--repeat", type=int, help="runs per fixed point, best kept (2; quick 1)")
     parser.add_argument(
-        "--procs", type=int, default=2, help="window processes in the load generator"
+        "--procs", type=int, help="window processes in the load generator (native 1, python 2)"
+    )
+    parser.add_argument(
+        "--generator",
+        choices=loadgen.GENERATORS,
+        default="auto",
+        help="the load generator's window side: native (C, bench/native) or python; "
+        "auto: native when a C compiler is there",
     )
     parser.add_argument(
         "--only", default="relay,wire,e2e,firmware,profile", help="sections to run, comma-separated"
@@ -138,14 +145,23 @@ def main(argv=None):
 
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     results = {"started": started, "quick": args.quick, "machine": machine(), "servers": names}
+    try:
+        results["generator"] = loadgen.resolve_generator(args.generator)
+    except RuntimeError as exc:  # --generator native without a working compiler
+        parser.error(str(exc))
     print(
         f"Blinkshot bench {started}: {results['machine']['cpu']}, "
-        f"{results['machine']['cores']} cores"
+        f"{results['machine']['cores']} cores, load generator: {results['generator']}"
     )
     if "relay" in sections:
         print("== relay: one-way latency controller → window, server CPU per delivered frame")
         results["relay"] = relay.run(
-            names, args.quick, args.duration, args.procs, repeat=args.repeat
+            names,
+            args.quick,
+            args.duration,
+            args.procs,
+            repeat=args.repeat,
+            generator=results["generator"],
         )
         results["ratios"] = report.ratios(results["relay"], names)
     if "profile" in sections and "hub" in names:

@@ -21,13 +21,19 @@ def test_client_frame_is_masked_and_framed_per_rfc6455():
     assert len(wsclient.encode_frame(wsclient.OP_TEXT, b"x" * 200)) == 2 + 2 + 4 + 200
 
 
-def test_tiny_load_through_hub_and_websockets_peer_is_fully_delivered():
-    results = {
-        name: relay.run_one(name, 2, 20, 2, 1.0, point=1, procs=1, log=lambda _: None)
-        for name in ("hub", "websockets")
+def tiny_load(names, generator):
+    return {
+        name: relay.run_one(
+            name, 2, 20, 2, 1.0, point=1, procs=1, log=lambda _: None, generator=generator
+        )
+        for name in names
     }
+
+
+def check_fully_delivered(results, generator):
     for name, r in results.items():
         assert not r.get("error"), f"{name}: {r.get('error')} {r.get('server_output', '')}"
+        assert r["generator"] == generator, name
         assert r["sent"] == 2 * 20, name
         assert r["expected"] == r["sent"] * 2, name
         assert r["delivered"] == r["expected"], name
@@ -36,8 +42,17 @@ def test_tiny_load_through_hub_and_websockets_peer_is_fully_delivered():
         assert 0 < r["p50_ms"] <= r["p99_ms"] <= r["max_ms"] < 5000, name
         assert r["server_us_per_frame"] is not None and r["server_us_per_frame"] >= 0, name
         assert r["loadgen_cpu_pct"] > 0, name
+
+
+def test_tiny_load_through_hub_and_websockets_peer_is_fully_delivered(windows_exe):
+    results = tiny_load(("hub", "websockets"), "native")  # the C window side (bench/native)
+    check_fully_delivered(results, "native")
     rows = report.ratios({"fixed": list(results.values()), "sweep": []}, ["hub", "websockets"])
     assert {r["peer"] for r in rows} == {"websockets"}
     assert "| hub | 2×20 Hz → 2 | 80 / 80 |" in report.table(
         {"fixed": list(results.values()), "sweep": []}
     )
+
+
+def test_python_window_side_still_delivers_everything():
+    check_fully_delivered(tiny_load(("websockets",), "python"), "python")
