@@ -21,6 +21,7 @@ from .codec import (
     encode_feedback,
     encode_welcome,
 )
+from .fastin import HubConnection
 from .logs import TokenBucket, event
 from .relay import WindowSink
 from .rooms import ROOM_NAME, STATE_HZ, RoomFull
@@ -86,6 +87,7 @@ class ControllerConn(Base):
         self.pid = None
         self.slot = None
         self.telemetry = {"rssi": 0, "battery_mv": 0, "heap_kb": 0}
+        self.failed = None  # an error raised on the short way in, re-raised by run()
 
     async def run(self):
         try:
@@ -123,21 +125,47 @@ class ControllerConn(Base):
             reset=hello["reset"],
             resumed=prev is not None or seat.grace_until > 0,
         )
-        room, pid, conn = self.room, self.pid, self.conn
-        async for data in conn:
-            now = time.monotonic()
-            self.count_frame(now)
-            if isinstance(data, str):
-                raise Rejected(Close.WRONG_FRAME_KIND, "text frame on /ws/controller; send binary")
-            frame = decode_controller(data)
-            kind = frame["type"]
-            if kind == "input":
-                room.input(pid, frame, now_ms())
-            elif kind == "telemetry":
-                del frame["type"]
-                self.telemetry = frame
-            else:
-                raise Rejected(Close.MALFORMED, "hello sent twice on one connection")
+        conn = self.conn
+        if isinstance(conn, HubConnection):
+            conn.on_binary = self.on_binary  # frames now skip the library's queue (fastin.py)
+        try:
+            async for data in conn:
+                self.on_frame(data)
+        except ConnectionClosed:
+            if self.failed is None:
+                raise
+        finally:
+            conn.on_binary = None
+        if self.failed is not None:
+            raise self.failed
+
+    def on_frame(self, data):
+        now = time.monotonic()
+        self.count_frame(now)
+        if isinstance(data, str):
+            raise Rejected(Close.WRONG_FRAME_KIND, "text frame on /ws/controller; send binary")
+        frame = decode_controller(data)
+        kind = frame["type"]
+        if kind == "input":
+            self.room.input(self.pid, frame, now_ms())
+        elif kind == "telemetry":
+            del frame["type"]
+            self.telemetry = frame
+        else:
+            raise Rejected(Close.MALFORMED, "hello sent twice on one connection")
+
+    def on_binary(self, data):
+        """A frame from the short way in: the same checks; a refusal closes as run() would."""
+        if self.failed is not None:
+            return
+        try:
+            self.on_frame(data)
+        except Exception as exc:  # re-raised by run(), so handle() logs and closes as usual
+            self.failed = exc
+            self.conn.on_binary = None
+            refused = isinstance(exc, (Rejected, ProtocolError))
+            code, reason = (exc.code, exc.reason) if refused else (1011, "hub error")
+            asyncio.ensure_future(self.conn.close(code, reason))
 
     def send_feedback(self, kind, ms):
         if self.conn.protocol.state.name == "OPEN":

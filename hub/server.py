@@ -21,6 +21,7 @@ from . import static
 from .beacon import beacon_payload, parse_addr, run_beacon
 from .codec import CONTROLLER_MAX_BYTES, WINDOW_MAX_BYTES, Close
 from .config import Config
+from .fastin import HubConnection
 from .health import health
 from .logs import Limiter, event
 from .relay import LocalFanout
@@ -182,6 +183,7 @@ class Hub:
             cfg.host,
             cfg.port,
             process_request=self.process_request,
+            create_connection=HubConnection,
             compression=None,  # same bytes for every window; deflate would cost CPU per window
             max_size=WINDOW_MAX_BYTES,
             open_timeout=cfg.handshake_timeout,
