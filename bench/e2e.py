@@ -1,12 +1,28 @@
 """End to end: virtual controller (real firmware, MicroPython unix port) → hub → Chromium.
 
 The firmware runs on fake pins (bench/e2e_driver.py), the hub is the real one with the game
-running, and the window is the hub's own game page in headless Chromium. The clock on both
-ends is the machine's real-time clock: the driver prints time.time_ns() right after it changes
-a pin; the page records performance.timeOrigin + performance.now() when a message event for
-the relayed frame fires (a listener added before the page's own scripts run). Two kinds of
-event are measured: stick moves (the firmware samples the stick every 5 ms) and shoot presses
-(buttons are polled every 2 ms; the hub's 400 ms shoot cooldown paces them).
+running, and the window is either the hub's own game page or a bare page that only holds a
+window WebSocket, in headless Chromium. Every clock read is the machine's real-time clock:
+
+- pin: the driver applies each command the moment it arrives (a reader thread, so the pin
+  changes wherever the firmware's loop is) and stamps it right before the fake pin is written;
+- send: the driver stamps each input frame right after the firmware wrote it to its socket;
+- hub: the hub's `t` stamp on the relayed event (taken when the frame arrived);
+- window: performance.timeOrigin + performance.now() when the page's message event fires (a
+  listener added before the page's own scripts run).
+
+A pin change is matched with the first frame that carries it (by content: the stick's x, or a
+press counter), then with the hub's event for that frame by `cseq`, then with the message that
+brought the event to the page. Stick moves flip every 50 ms; shoot taps every 450 ms and blink
+taps every 2100 ms (the hub's cooldowns are 400 and 2000 ms; a press the hub refused anyway is
+counted, not timed). Press and release times sit between stick flips, so a button frame never
+holds back a stick frame (the firmware sends stick frames at most every 10 ms).
+
+Also measured while the inputs run: CPU of Chromium, the hub and the firmware (psutil, % of one
+core) and, on the game page, how long each requestAnimationFrame callback runs (the page's
+drawing on the main thread, where the message events also wait).
+
+    .venv/bin/python -m bench.e2e --seconds 12 --pages game,bare     # alone, prints JSON
 """
 
 import importlib.util
@@ -18,31 +34,42 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 from bench import servers
 
 ROOT = servers.ROOT
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PAGES = ("game", "bare")
 HOOK = """
 (() => {
   const Native = window.WebSocket;
   window.__bench = [];
+  window.__frames = [];
   window.WebSocket = class extends Native {
     constructor(...args) {
       super(...args);
       this.addEventListener('message', (ev) => {
         const t = performance.timeOrigin + performance.now();
-        if (typeof ev.data === 'string' &&
-            (ev.data.includes('"type":"move"') || ev.data.includes('"type":"shoot"'))) {
+        if (typeof ev.data === 'string' && /"type":"(move|shoot|blink)"/.test(ev.data)) {
           window.__bench.push([t, ev.data]);
         }
       });
     }
   };
+  const raf = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (cb) => raf((ts) => {
+    const t0 = performance.now();
+    cb(ts);
+    if (window.__frames.length < 100000) window.__frames.push(performance.now() - t0);
+  });
 })();
 """
 
 BARE = "url => new Promise((ok) => { const ws = new WebSocket(url); ws.onopen = ok; })"
+KINDS = ("stick", "press", "shoot", "blink")
+HOPS = ("pin_to_send", "send_to_hub", "hub_to_window", "total")
 
 
 def _sim_module():
@@ -53,33 +80,34 @@ def _sim_module():
 
 
 def schedule(seconds):
-    """(offset s, command) pairs: stick flips every 50 ms, a shoot tap every 450 ms."""
+    """(offset s, command) pairs: stick flips every 50 ms (at 0 mod 50 ms); a shoot tap every
+    450 ms (press at 25, release at 35 mod 50 ms), a blink tap every 2100 ms (15 and 25)."""
     out = []
     t, sign = 0.0, 1
     while t < seconds:
         out.append((t, f"stick {800 * sign} 0"))
         sign = -sign
         t += 0.05
-    t = 0.025
-    while t < seconds:
-        out.append((t, "press shoot"))
-        out.append((t + 0.06, "release shoot"))
-        t += 0.45
+    for name, first, every in (("shoot", 0.025, 0.45), ("blink", 0.015, 2.1)):
+        t = first
+        while t < seconds:
+            out.append((t, f"press {name}"))
+            out.append((t + 0.06, f"release {name}"))
+            t += every
     return sorted(out)
 
 
-def run(quick=False, seconds=None):
-    """Two passes, one window each: the hub's game page, then a page that only receives."""
-    out = {which: run_page(which, quick, seconds) for which in ("game", "bare")}
+def run(quick=False, seconds=None, pages=PAGES):
+    """One pass per page, one window each: the hub's game page, then a page that only receives."""
+    out = {which: run_page(which, quick, seconds) for which in pages}
     out["summary"] = "; ".join(
-        f"{which} page: {out[which].get('error') or out[which]['summary']}"
-        for which in ("game", "bare")
+        f"{which} page: {out[which].get('error') or out[which]['summary']}" for which in pages
     )
     return out
 
 
 def run_page(which, quick=False, seconds=None):
-    seconds = seconds or (4.0 if quick else 12.0)
+    seconds = seconds or (6.0 if quick else 40.0)  # full: >= 100 presses per page
     if not Path(CHROMIUM).exists():
         return {"error": f"{CHROMIUM} not found: `apt-get install chromium`"}
     if not (ROOT / "firmware/host/sim.py").exists():
@@ -92,7 +120,12 @@ def run_page(which, quick=False, seconds=None):
     sim = None
     try:
         with sync_playwright() as pw:
+            before = set(p.pid for p in psutil.Process().children(recursive=True))
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            chromium = [
+                p for p in psutil.Process().children(recursive=True)
+                if p.pid not in before and "chrom" in p.name().lower()
+            ]  # fmt: skip
             page = browser.new_page()
             page.add_init_script(HOOK)
             if which == "game":
@@ -101,9 +134,13 @@ def run_page(which, quick=False, seconds=None):
                 page.goto(f"http://127.0.0.1:{hub.port}/healthz")
                 page.evaluate(BARE, f"ws://127.0.0.1:{hub.port}/ws/window?code={servers.CODE}")
             sim, lines = _start_firmware(hub.port, tmp)
-            pins = _drive(sim, lines, schedule(seconds))
+            page.evaluate("window.__frames.length = 0")
+            cpu = _Cpu({"chromium": chromium, "hub": hub.pids(), "firmware": [sim.pid]})
+            log = _drive(sim, lines, schedule(seconds))
+            cpu_pct = cpu.done()
             time.sleep(0.5)
             received = page.evaluate("window.__bench")
+            frames = page.evaluate("window.__frames")
             browser.close()
     except Exception as exc:
         return {"error": f"{type(exc).__name__}: {exc}"[:600], "hub_output": hub.output()[-800:]}
@@ -112,7 +149,48 @@ def run_page(which, quick=False, seconds=None):
             sim.terminate()
             sim.wait(5)
         hub.stop()
-    return analyse(pins, received)
+    out = analyse(log["pin"], log["sent"], received)
+    out["cpu_pct"] = cpu_pct
+    out["frames"] = frame_stats(frames)
+    if log["errors"]:
+        out["driver_errors"] = log["errors"][:5]
+    return out
+
+
+class _Cpu:
+    """user+sys of some processes (and their children) from now to done(), % of one core."""
+
+    def __init__(self, groups):
+        self.procs = {}
+        for name, pids in groups.items():
+            procs = {}
+            for pid in pids:
+                try:
+                    p = psutil.Process(pid if isinstance(pid, int) else pid.pid)
+                    procs.update((q.pid, q) for q in [p, *p.children(recursive=True)])
+                except psutil.Error:
+                    pass
+            self.procs[name] = list(procs.values())
+        self.start = time.monotonic()
+        self.t0 = {name: self._cpu(procs) for name, procs in self.procs.items()}
+
+    @staticmethod
+    def _cpu(procs):
+        total = 0.0
+        for p in procs:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        return total
+
+    def done(self):
+        wall = time.monotonic() - self.start
+        return {
+            name: round(100 * (self._cpu(procs) - self.t0[name]) / wall, 1)
+            for name, procs in self.procs.items()
+        }
 
 
 def _start_firmware(port, tmp):
@@ -135,7 +213,9 @@ def _start_firmware(port, tmp):
     )
     env = {**os.environ, "MICROPYPATH": f"{tmp}:{build}:.frozen"}
     call = f"import e2e_driver; e2e_driver.main(['', {path!r}, 'e2e0e2e0e2e0'])"
-    argv = [simmod.find_micropython(), "-X", "heapsize=256k", "-c", call]
+    # A large heap: the driver keeps a record of every frame until the end (the firmware's own
+    # heap figures come from the firmware bench), so no collection runs while it is timed.
+    argv = [simmod.find_micropython(), "-X", "heapsize=8m", "-c", call]
     sim = subprocess.Popen(
         argv, cwd=tmp, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -174,6 +254,7 @@ class _Lines:
 
 
 def _drive(sim, lines, plan):
+    """Send the plan's commands on time, then `end`; returns what the driver recorded."""
     start = time.monotonic() + 0.1
     for offset, command in plan:
         delay = start + offset - time.monotonic()
@@ -183,78 +264,125 @@ def _drive(sim, lines, plan):
         sim.stdin.flush()
     sim.stdin.write(b"end\n")
     sim.stdin.flush()
-    pins = []
-    deadline = time.monotonic() + 5
+    log = {"pin": [], "sent": [], "errors": []}
+    deadline = time.monotonic() + 10
     while True:
         line = lines.next(deadline - time.monotonic())
-        if line is None:
+        if line is None or line == "sim: done":
             break
         words = line.split()
-        if words[:1] == ["pin"]:
-            pins.append((words[1], words[2:-1], int(words[-1]) / 1e6))
-    return pins
+        if words[:1] == ["pin"]:  # pin <command> <args> <time_ns>
+            log["pin"].append((words[1], words[2:-1], int(words[-1]) / 1e6))
+        elif words[:1] == ["sent"]:  # sent <seq> <time_ns> <x> <blinks> <shots>
+            seq, t, x, blinks, shots = (int(w) for w in words[1:6])
+            log["sent"].append((seq, t / 1e6, x, blinks, shots))
+        elif "error" in line or "failed" in line or "Traceback" in line:
+            log["errors"].append(line)
+    return log
 
 
-def analyse(pins, received):
-    """Match each pin change with the first relayed frame it caused; latencies in ms."""
-    msgs = []
+def analyse(pins, sent, received):
+    """Latencies in ms per kind of input and per hop.
+
+    pins: (command, args, t) for each pin change; sent: (seq, t, x, blink presses, shoot
+    presses) for each input frame, in order; received: (t, message text) at the window."""
+    events = {}  # (type, cseq) -> (t at the window, hub t)
     for t, data in received:
         obj = json.loads(data)
         for item in obj if isinstance(obj, list) else [obj]:
-            if item.get("type") in ("move", "shoot"):
-                msgs.append((t, item))
+            kind = item.get("type")
+            if kind in ("move", "shoot", "blink") and "cseq" in item:
+                events.setdefault((kind, item["cseq"]), (t, item["t"]))
+    hops = {kind: {hop: [] for hop in HOPS} for kind in KINDS}
+    unmatched = {kind: 0 for kind in KINDS}
+    refused = {kind: 0 for kind in KINDS}
+    for cmd, args, t_pin in pins:
+        if cmd == "stick":
+            kind, event, field = "stick", "move", 2
+        elif cmd == "press" and args[0] in ("shoot", "blink"):
+            kind, event, field = args[0], args[0], 4 if args[0] == "shoot" else 3
+        else:
+            continue
+        frame = _first_change(sent, t_pin, field)
+        if frame is None:
+            unmatched[kind] += 1
+            continue
+        hit = events.get((event, frame[0]))
+        if hit is None:
+            # The frame went out but the hub relayed nothing for it: a press inside the
+            # hub's cooldown (refused), or a lost move (unmatched).
+            (refused if kind != "stick" else unmatched)[kind] += 1
+            continue
+        t_window, t_hub = hit
+        for name in (kind, "press") if kind != "stick" else (kind,):
+            h = hops[name]
+            h["pin_to_send"].append(frame[1] - t_pin)
+            h["send_to_hub"].append(t_hub - frame[1])
+            h["hub_to_window"].append(t_window - t_hub)
+            h["total"].append(t_window - t_pin)
+    unmatched["press"] = unmatched["shoot"] + unmatched["blink"]
+    refused["press"] = refused["shoot"] + refused["blink"]
     out = {}
-    for kind in ("move", "shoot"):
-        lat, to_hub, to_window, missed = [], [], [], 0
-        for cmd, _args, t_pin in pins:
-            if kind == "move" and cmd == "stick":
-                # Only our pin changes move the stick, so the first move after one is its
-                # first effect (the firmware's two-tap filter may show a halfway value first).
-                def match(item):
-                    return item["type"] == "move"
-
-            elif kind == "shoot" and cmd == "press":
-
-                def match(item):
-                    return item["type"] == "shoot"
-
-            else:
-                continue
-            hit = next(((t, item) for t, item in msgs if t >= t_pin and match(item)), None)
-            if hit is None or hit[0] - t_pin > 1000:
-                missed += 1
-            else:
-                lat.append(hit[0] - t_pin)
-                to_hub.append(hit[1]["t"] - t_pin)  # the hub's receive stamp, Unix ms
-                to_window.append(hit[0] - hit[1]["t"])
-        lat.sort()
-        to_hub.sort()
-        to_window.sort()
+    for kind in KINDS:
         out[kind] = {
-            "samples": len(lat),
-            "missed": missed,
-            "p50_ms": _pct(lat, 50),
-            "p99_ms": _pct(lat, 99),
-            "max_ms": lat[-1] if lat else None,
-            "pin_to_hub_p50_ms": _pct(to_hub, 50),
-            "pin_to_hub_p99_ms": _pct(to_hub, 99),
-            "hub_to_window_p50_ms": _pct(to_window, 50),
-            "hub_to_window_p99_ms": _pct(to_window, 99),
+            "samples": len(hops[kind]["total"]),
+            "unmatched": unmatched[kind],
+            "refused_by_hub": refused[kind],
         }
-    m, s = out["move"], out["shoot"]
+        for hop in HOPS:
+            v = sorted(hops[kind][hop])
+            out[kind][hop] = {"p50_ms": _pct(v, 50), "p99_ms": _pct(v, 99), "max_ms": _max(v)}
+    s, p = out["stick"], out["press"]
     out["summary"] = (
-        f"stick → window: p50 {_f(m['p50_ms'])} ms, p99 {_f(m['p99_ms'])} ms "
-        f"({m['samples']} samples, {m['missed']} unmatched); shoot press → window: "
-        f"p50 {_f(s['p50_ms'])} ms, p99 {_f(s['p99_ms'])} ms ({s['samples']} samples)"
+        f"stick → window p50 {_f(s['total']['p50_ms'])} / p99 {_f(s['total']['p99_ms'])} ms "
+        f"({s['samples']} samples, {s['unmatched']} unmatched); press → window "
+        f"p50 {_f(p['total']['p50_ms'])} / p99 {_f(p['total']['p99_ms'])} ms "
+        f"({p['samples']} samples, {p['refused_by_hub']} refused by the hub)"
     )
     return out
+
+
+def _first_change(sent, t_pin, field):
+    """The first frame sent after t_pin whose `field` differs from the last one before it."""
+    before = None
+    for frame in sent:
+        if frame[1] < t_pin:
+            before = frame[field]
+        elif before is None or frame[field] != before:
+            return frame
+    return None
+
+
+def frame_stats(durations):
+    """requestAnimationFrame callback durations (ms): count and percentiles."""
+    v = sorted(durations)
+    return {"count": len(v), "p50_ms": _pct(v, 50), "p99_ms": _pct(v, 99), "max_ms": _max(v)}
 
 
 def _pct(values, q):
     if not values:
         return None
-    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
+    return round(values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))], 3)
+
+
+def _max(values):
+    return round(values[-1], 3) if values else None
 
 
 def _f(v):
     return "—" if v is None else f"{v:.2f}"
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="end-to-end latency, alone (see the docstring)")
+    parser.add_argument("--seconds", type=float, default=None, help="inputs per page (40)")
+    parser.add_argument("--pages", default=",".join(PAGES), help="game,bare")
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    args = parser.parse_args()
+    result = run(seconds=args.seconds, pages=args.pages.split(","))
+    text = json.dumps(result, indent=1)
+    if args.out:
+        args.out.write_text(text)
+    print(text)
