@@ -15,8 +15,10 @@ from blinkshot.stick import Stick, centre_of
 from blinkshot.ticks import sleep_ms, ticks_add, ticks_diff, ticks_ms
 from blinkshot.ws import EV_CLOSED, EV_MESSAGE, EV_NONE, OP_BINARY, Client, Frame, HandshakeError
 
-LOOP_MS = const(2)  # button poll gap: a 10 ms tap is seen several times
-_STICK_MS = const(5)  # joystick sample gap (the ESP32 ADC manages ~1000 samples/s, WiFi on)
+LOOP_MS = const(1)  # the loop's wait for hub bytes: a pin change is seen within ~1 ms
+# Joystick sample gap: one read per axis, so 667 reads/s, inside the ~1000/s the ESP32 ADC
+# manages with WiFi on, and 3-4 samples per axis per 100 Hz stick frame.
+_STICK_MS = const(3)
 _TELEMETRY_MS = const(5000)
 _WELCOME_TIMEOUT_MS = const(5000)
 _CONNECT_TIMEOUT_MS = const(3000)

@@ -61,9 +61,10 @@ class Hardware:
 
     def read_stick(self):
         """Sets self.sx / self.sy (no tuple: this runs in the allocation-free loop)."""
-        # Two samples per axis, averaged: the ADC is noisy and this adds no lag.
-        self.sx = (self.adc_x.read_u16() + self.adc_x.read_u16()) >> 1
-        self.sy = (self.adc_y.read_u16() + self.adc_y.read_u16()) >> 1
+        # One sample per axis: sampled often (Stick's two-tap average smooths the noise), so
+        # more reads would pass the ADC's ~1000 samples/s with WiFi on.
+        self.sx = self.adc_x.read_u16()
+        self.sy = self.adc_y.read_u16()
 
     def sample_centre(self, n=CALIBRATION_SAMPLES):
         xs = []

@@ -67,7 +67,7 @@ def test_adc2_pin_fails_once_wifi_is_on_like_the_real_chip():
         raise AssertionError("ADC2 read must fail while WiFi is active")
 
 
-def test_stick_reads_are_averaged_and_land_in_sx_sy():
+def test_stick_reads_land_in_sx_sy():
     h = make()
     machine.fake_analog(34, 40000)
     machine.fake_analog(35, 20000)

@@ -26,7 +26,7 @@ MODULES = [
 
 # Modules that build the whole controller.App from test code compiled in RAM: the firmware
 # itself runs in 64k (test_heap64k.py), the harness around it needs more (ctl.HARNESS_HEAP).
-WHOLE_FIRMWARE = ["test_recover"]
+WHOLE_FIRMWARE = ["test_recover", "test_loop_timing"]
 
 
 @pytest.mark.parametrize("module", MODULES + WHOLE_FIRMWARE)
