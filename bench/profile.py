@@ -48,7 +48,7 @@ def _short(frame):
     return f"{name} ({where.rsplit('/', 1)[-1].rsplit(':', 1)[0].rstrip(')')})"
 
 
-def run(ctrl, rate, win, duration, out_path, procs=2):
+def run(ctrl, rate, win, duration, out_path, procs=None, generator="auto"):
     spy = py_spy()
     if not spy:
         return {"error": "py-spy not found: `.venv/bin/pip install py-spy` (in the bench extra)"}
@@ -78,7 +78,16 @@ def run(ctrl, rate, win, duration, out_path, procs=2):
             threading.Event().wait(0.3)
 
         load = loadgen.run_point(
-            server, ctrl, rate, win, duration, hub_mode=True, procs=procs, idle_s=0.1, on_go=start
+            server,
+            ctrl,
+            rate,
+            win,
+            duration,
+            hub_mode=True,
+            procs=procs,
+            idle_s=0.1,
+            on_go=start,
+            generator=generator,
         )
         spy_proc = spy[0]
         spy_out = spy_proc.communicate(timeout=duration + 30)[0].decode(errors="replace")

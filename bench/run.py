@@ -167,7 +167,7 @@ def main(argv=None):
     if "profile" in sections and "hub" in names:
         print("== profile: py-spy on the hub at 16×100 Hz → 64 windows")
         results["profile"] = hub_profile.run(
-            16, 100, 64, 5.0, args.out / "hub-profile.txt", args.procs
+            16, 100, 64, 5.0, args.out / "hub-profile.txt", args.procs, results["generator"]
         )
     if "wire" in sections:
         print("== wire cost per input event")
