@@ -27,7 +27,9 @@ export function showRound(round, msSinceState, lastWinner = null) {
   const left = clock((round.time_left ?? 0) - msSinceState);
   const limit = round.score_limit ? ` · first to ${round.score_limit}` : "";
   const last = lastWinner ? ` · last won by ${lastWinner}` : "";
-  $("round").textContent = `Round ${round.n} · ${left}${limit}${last}`;
+  const text = `Round ${round.n} · ${left}${limit}${last}`;
+  // Called every frame: writing the same text would still cost a layout and a repaint.
+  if ($("round").textContent !== text) $("round").textContent = text;
 }
 
 let lastScores = "";

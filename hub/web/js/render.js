@@ -69,9 +69,16 @@ export class Renderer {
 
   // ---- drawing ----
 
-  /** Draw one frame: `world` from Interpolator.sample(), or null before the first state. */
+  /**
+   * Draw one frame: `world` from Interpolator.sample(), or null before the first state.
+   * Returns false when the canvas already shows exactly this frame and was left alone.
+   */
   draw(world, now) {
     this.resize();
+    // An unchanged canvas costs the browser nothing to show again; redrawing it keeps the main
+    // thread (where messages wait) and the compositor busy for nothing.
+    const key = this.sceneKey(world);
+    if (key !== null && key === this._drawnKey) return false;
     const { ctx } = this;
     const { scale, ox, oy } = this.view;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -83,6 +90,22 @@ export class Renderer {
       for (const p of world.players) if (p.alive) this.drawPlayer(p);
     }
     this.drawEffects(now);
+    this._drawnKey = this.sceneKey(world); // after drawEffects dropped the effects that ended
+    return true;
+  }
+
+  /** A string naming everything a frame shows, or null while something moves by itself
+   * (effects, shots in flight): equal keys draw equal frames. */
+  sceneKey(world) {
+    if (this.effects.length > 0 || (world && world.projectiles.length > 0)) return null;
+    const { width, height } = this.canvas;
+    let key = `${width}x${height} ${this.arena.w}x${this.arena.h} ${this.me}`;
+    for (const p of world?.players ?? []) {
+      const cd = p.alive && p.blink_cd > 0 ? Math.ceil(p.blink_cd / 10) : 0;
+      key += `|${p.id} ${p.name} ${p.color} ${p.x.toFixed(2)} ${p.y.toFixed(2)} ${p.aim}`;
+      key += ` ${p.alive} ${p.connected} ${p.hp} ${cd}`;
+    }
+    return key;
   }
 
   /** The static arena, drawn once per canvas size: blurred glows are costly every frame. */
