@@ -24,7 +24,7 @@ from blinkshot.ticks import ticks_add, ticks_diff, ticks_ms
 
 NAMES = ("blink", "shoot", "stick")
 INPUT_FRAME = 6 + 11  # WebSocket header + mask + the protocol's 11-byte input frame
-LOOP_MS = 2  # blinkshot.controller.LOOP_MS, the loop's poll wait
+LOOP_MS = 1  # blinkshot.controller.LOOP_MS, the loop's poll wait
 S_PLAY = 4  # blinkshot.controller.S_PLAY; imported only after the config check, like main.py
 STEP_MS = 30
 
