@@ -238,16 +238,11 @@ def make(name):
     """A not yet started Server for one of NAMES."""
     if name == "hub":
         argv = [PY, "-m", "hub", "--host", "127.0.0.1", "--port", "0", "--pairing-code", CODE]
-        return Server(name, argv)
+        return Server(name, argv + ["--loop", "asyncio"])
     if name == "hub_uvloop":
-        # The same hub on uvloop's event loop: what that one-line change in hub/__main__.py
-        # would buy (the bench's load generator already uses uvloop when it is installed).
-        boot = (
-            "import runpy, uvloop; uvloop.install(); "
-            "runpy.run_module('hub', run_name='__main__', alter_sys=True)"
-        )
-        argv = [PY, "-c", boot, "--host", "127.0.0.1", "--port", "0", "--pairing-code", CODE]
-        return Server(name, argv)
+        # The same hub on uvloop's event loop, which `python -m hub` picks when it is installed.
+        argv = [PY, "-m", "hub", "--host", "127.0.0.1", "--port", "0", "--pairing-code", CODE]
+        return Server(name, argv + ["--loop", "uvloop"])
     if name == "websockets":
         return Server(name, [PY, str(ROOT / "bench/peers/websockets_relay.py")])
     if name == "picows":

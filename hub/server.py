@@ -231,6 +231,7 @@ class Hub:
             f"  state {STATE_HZ} Hz, tick {rules.TICK_HZ} Hz, grace {cfg.grace:g} s, beacon "
             + (cfg.beacon_addr if self.beacon_on() else "off"),
             f"  rounds: first to {cfg.score_limit} kills or {cfg.round_seconds:g} s",
+            f"  event loop: {type(asyncio.get_running_loop()).__module__.split('.')[0]}",
         ]
         print("\n".join(lines), flush=True)
 

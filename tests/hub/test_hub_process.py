@@ -2,11 +2,12 @@
 
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
 
-from hubkit import ROOT, expect_close, hello, next_msg, run
+from hubkit import ROOT, expect_close, hello, inp, next_msg, run
 from hubproc import HubProcess
 from websockets.asyncio.client import connect
 
@@ -92,7 +93,8 @@ def _cli(*args, env=None):
 def test_help_explains_every_option_and_env_var():
     out = _cli("--help").stdout
     for opt in ["--host", "--port", "--room", "--pairing-code", "--grace", "--log-level",
-                "--log-format", "--allow-origin", "--beacon-addr", "--no-beacon"]:  # fmt: skip
+                "--log-format", "--allow-origin", "--beacon-addr", "--no-beacon",
+                "--loop"]:  # fmt: skip
         assert opt in out
     assert "BLINKSHOT_PAIRING_CODE" in out and "BLINKSHOT_PORT" in out
 
@@ -119,3 +121,36 @@ def test_port_in_use_is_a_clear_error():
     finally:
         s.close()
     assert r.returncode == 2 and "--port" in r.stderr
+
+
+async def _relay_one_move(hub):
+    w = await connect(hub.ws_url("window"))
+    await next_msg(w, "welcome")
+    c = await connect(hub.ws_url("controller"))
+    await c.send(hello())
+    await c.recv()
+    await c.send(inp(1))
+    await c.send(inp(2, x=321))
+    move = await next_msg(w, "move")
+    assert (move["cseq"], move["x"]) == (2, 321)
+    await c.close()
+    await w.close()
+
+
+def test_event_loop_is_uvloop_when_installed_and_asyncio_on_request():
+    with HubProcess() as hub:
+        assert hub.wait_for_output(r"event loop: (\S+)").group(1) == "uvloop"
+        run(_relay_one_move(hub))
+    with HubProcess("--loop", "asyncio") as hub:
+        assert hub.wait_for_output(r"event loop: (\S+)").group(1) == "asyncio"
+        run(_relay_one_move(hub))
+
+
+def test_loop_uvloop_without_uvloop_is_a_clear_error(tmp_path):
+    (tmp_path / "uvloop.py").write_text("raise ImportError('not installed here')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    r = _cli("--loop", "uvloop", "--host", "127.0.0.1", "--port", "0", "--no-beacon", env=env)
+    assert r.returncode != 0 and "--loop uvloop needs the uvloop package" in r.stderr
+    assert "--loop asyncio" in r.stderr
+    with HubProcess(env={"PYTHONPATH": env["PYTHONPATH"]}) as hub:  # auto falls back
+        assert hub.wait_for_output(r"event loop: (\S+)").group(1) == "asyncio"
