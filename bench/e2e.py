@@ -114,7 +114,7 @@ def run_page(which, quick=False, seconds=None):
         return {"error": "firmware/host/sim.py is missing (virtual controller)"}
     from playwright.sync_api import sync_playwright
 
-    hub = servers.make("hub")
+    hub = servers.make("hub_uvloop")  # the hub as `make hub` runs it (uvloop is installed)
     hub.start()
     tmp = tempfile.mkdtemp(prefix="blinkshot-e2e-")
     sim = None
