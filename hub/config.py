@@ -122,7 +122,7 @@ def parser() -> argparse.ArgumentParser:
         "--loop",
         default=_env("LOOP", d.loop),
         choices=["auto", "asyncio", "uvloop"],
-        help="event loop: uvloop costs ~10-20 %% less CPU per relayed frame (docs/performance.md);"
+        help="event loop: uvloop costs less CPU per relayed frame (docs/performance.md);"
         " auto uses it when it is installed (default: %(default)s) [BLINKSHOT_LOOP]",
     )
     a(
