@@ -17,7 +17,8 @@ export function fit(cw, ch, w, h) {
 export class Renderer {
   constructor(canvas, { arena = { w: 1600, h: 900 } } = {}) {
     this.canvas = canvas;
-    this.ctx = canvas.getContext("2d");
+    // Opaque: the arena covers every pixel, and the compositor skips blending the canvas.
+    this.ctx = canvas.getContext("2d", { alpha: false });
     this.arena = arena;
     this.view = fit(1, 1, arena.w, arena.h);
     this.effects = [];
