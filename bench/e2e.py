@@ -28,6 +28,7 @@ drawing on the main thread, where the message events also wait).
 import importlib.util
 import json
 import os
+import random
 import select
 import subprocess
 import tempfile
@@ -79,20 +80,27 @@ def _sim_module():
     return mod
 
 
-def schedule(seconds):
-    """(offset s, command) pairs: stick flips every 50 ms (at 0 mod 50 ms); a shoot tap every
-    450 ms (press at 25, release at 35 mod 50 ms), a blink tap every 2100 ms (15 and 25)."""
+def schedule(seconds, seed=7):
+    """(offset s, command) pairs: a stick flip every 50 ms, a shoot tap every 450 ms (pressed
+    ~25 ms into a 50 ms slot), a blink tap every 2100 ms (~17 ms in); releases 55 ms later.
+
+    Each time is jittered a few ms (seeded, so runs are comparable) so that the inputs meet
+    the page's 60 Hz frames at every phase, not at one phase per run; and a button never goes
+    out within 10 ms before a stick flip, where the firmware's 100 Hz cap on stick frames would
+    hold the flip back (that cap is measured by the firmware bench, not here)."""
+    rand = random.Random(seed)
     out = []
     t, sign = 0.0, 1
     while t < seconds:
-        out.append((t, f"stick {800 * sign} 0"))
+        out.append((max(0.0, t + rand.uniform(-0.004, 0.004)), f"stick {800 * sign} 0"))
         sign = -sign
         t += 0.05
-    for name, first, every in (("shoot", 0.025, 0.45), ("blink", 0.015, 2.1)):
+    for name, first, spread, every in (("shoot", 0.025, 0.005, 0.45), ("blink", 0.017, 0.003, 2.1)):
         t = first
         while t < seconds:
-            out.append((t, f"press {name}"))
-            out.append((t + 0.06, f"release {name}"))
+            press = t + rand.uniform(-spread, spread)
+            out.append((press, f"press {name}"))
+            out.append((press + 0.055, f"release {name}"))
             t += every
     return sorted(out)
 
