@@ -49,3 +49,19 @@ def test_each_pin_change_is_matched_to_the_first_frame_and_event_that_carry_it()
     assert (press["samples"], press["refused_by_hub"]) == (2, 1)
     assert press["total"]["max_ms"] == 4.0
     assert "1 refused by the hub" in out["summary"]
+
+
+def test_schedule_spreads_inputs_over_frame_phases_and_keeps_buttons_clear_of_stick_flips():
+    from bench.e2e import schedule
+
+    plan = schedule(40)
+    assert plan == schedule(40)  # seeded: every run drives the same inputs
+    flips = [t for t, cmd in plan if cmd.startswith("stick")]
+    presses = [t for t, cmd in plan if cmd.startswith("press")]
+    buttons = [t for t, cmd in plan if not cmd.startswith("stick")]
+    assert len(flips) >= 800 and len(presses) >= 100
+    # no button frame within 10 ms before a flip (the 100 Hz stick cap would hold the flip)
+    assert not [b for b in buttons if any(0 <= f - b < 0.010 for f in flips)]
+    # the presses fall at many phases of a 60 Hz frame, not at one
+    phases = {round((t % (1 / 60)) * 1000) for t in presses}
+    assert len(phases) >= 8
