@@ -1,8 +1,10 @@
 // The renderer leaves an unchanged canvas alone (hub/web/js/render.js), with a recording fake
-// of the canvas 2D context: nothing here looks at pixels, only at what would be drawn.
+// of the canvas 2D context: nothing here looks at pixels, only at what would be drawn. Then the
+// worker path's pieces (render-host.js): sizing without layout and the page's stand-in.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { WorkerRenderer, makeRenderer } from "../../hub/web/js/render-host.js";
 import { Renderer } from "../../hub/web/js/render.js";
 
 function fakeCanvas(calls) {
@@ -54,4 +56,63 @@ test("a moved player, a shot in flight or a running effect is drawn every frame"
   assert.equal(renderer.draw(world(200.5), 64), true, "the muzzle flash is still fading");
   assert.equal(renderer.draw(world(200.5), 1000), true, "the frame after the flash ended");
   assert.equal(renderer.draw(world(200.5), 1016), false);
+});
+
+test("a renderer without layout (the worker's) takes its size from the page", () => {
+  const calls = [];
+  globalThis.document = { createElement: () => fakeCanvas([]) };
+  const canvas = fakeCanvas(calls);
+  let size = { w: 800, h: 800, dpr: 2 };
+  const renderer = new Renderer(canvas, { size: () => size });
+  renderer.draw(world(200), 0);
+  assert.deepEqual([canvas.width, canvas.height], [800, 800]);
+  // 1600 x 900 letterboxed in 800 x 800: scale 0.5, 175 device px above; CSS px are 2 device px.
+  assert.deepEqual(renderer.toWorld(200, 87.5), [800, 0]);
+  size = { w: 320, h: 180, dpr: 1 };
+  renderer.draw(world(200), 16);
+  assert.deepEqual([canvas.width, canvas.height], [320, 180]);
+  assert.deepEqual(renderer.toWorld(160, 90), [800, 450]);
+});
+
+function fakeWorker() {
+  return { sent: [], postMessage(data, transfer) { this.sent.push({ data, transfer }); } };
+}
+
+test("the page's stand-in hands the canvas to the worker and sends one message per frame", () => {
+  const canvas = {
+    clientWidth: 640,
+    clientHeight: 360,
+    transferControlToOffscreen: () => "offscreen",
+  };
+  const worker = fakeWorker();
+  const proxy = new WorkerRenderer(canvas, worker);
+  assert.deepEqual(worker.sent, [{ data: { canvas: "offscreen" }, transfer: ["offscreen"] }]);
+  proxy.setArena({ w: 800, h: 450, extra: 1 });
+  proxy.addMuzzle(10, 20, "#fff", 5);
+  proxy.me = "p1";
+  const w = { ...world(300), base: { big: "state" } };
+  proxy.draw(w, 7);
+  const { data } = worker.sent[1];
+  assert.deepEqual(data.calls, [
+    ["setArena", [{ w: 800, h: 450 }]],
+    ["addMuzzle", [10, 20, "#fff", 5]],
+  ]);
+  assert.deepEqual(data.frame.size, { w: 640, h: 360, dpr: 1 });
+  assert.equal(data.frame.now, 7);
+  assert.equal(data.frame.me, "p1");
+  assert.deepEqual(Object.keys(data.frame.world).sort(), ["colors", "players", "projectiles"]);
+  // Mouse aiming on the page uses the view the worker draws with: 800 x 450 world in 640 x 360.
+  assert.deepEqual(proxy.toWorld(320, 180), [400, 225]);
+  proxy.draw(null, 23);
+  assert.deepEqual(worker.sent[2].data.calls, [], "calls are sent once");
+  assert.equal(worker.sent[2].data.frame.world, null);
+});
+
+test("without OffscreenCanvas, or when asked, the page draws on its main thread", () => {
+  globalThis.document = { createElement: () => fakeCanvas([]) };
+  const plain = makeRenderer(fakeCanvas([]));
+  assert.ok(plain instanceof Renderer);
+  assert.equal(plain.thread, "main");
+  const able = { ...fakeCanvas([]), transferControlToOffscreen: () => assert.fail("transferred") };
+  assert.equal(makeRenderer(able, "main").thread, "main");
 });

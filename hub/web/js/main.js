@@ -1,11 +1,12 @@
-// Game page wiring: pairing code -> BlinkshotClient -> Interpolator -> Renderer, plus the HUD,
-// keyboard/mouse play and the test hook `window.blinkshot`.
+// Game page wiring: pairing code -> BlinkshotClient -> Interpolator -> Renderer (in a worker
+// where the browser allows, render-host.js), plus the HUD, keyboard/mouse play and the test
+// hook `window.blinkshot`.
 
 import { BlinkshotClient } from "./client.js";
 import * as hud from "./hud.js";
 import { KeyboardMouse } from "./input.js";
 import { DELAY_MS, Interpolator } from "./interp.js";
-import { Renderer } from "./render.js";
+import { makeRenderer } from "./render-host.js";
 
 const EVENT_LOG_MAX = 1000;
 const LATENCY_KEEP_MS = 5000;
@@ -15,7 +16,7 @@ const params = new URLSearchParams(location.search);
 // The room: ?room=, else the hub's default room (from /pairing.json on its machine), else "default".
 let room = params.get("room") || "default";
 const canvas = document.getElementById("arena");
-const renderer = new Renderer(canvas);
+const renderer = makeRenderer(canvas, params.get("renderer"));
 const interp = new Interpolator();
 const events = [];
 const latency = new Map(); // player id -> {hub: ms, ctrl: ms, at: local ms}
@@ -257,6 +258,7 @@ function exposeHook(client) {
     },
     events,
     timing,
+    renderer: renderer.thread, // "worker" (OffscreenCanvas) or "main"
     overlay: hud.overlayState,
     client,
   };

@@ -14,9 +14,27 @@ export function fit(cw, ch, w, h) {
   return { scale, ox: (cw - w * scale) / 2, oy: (ch - h * scale) / 2 };
 }
 
+/** Backing-store size of a canvas element: its CSS size times the device pixel ratio. */
+export function canvasSize(el) {
+  const dpr = globalThis.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(el.clientWidth * dpr));
+  const h = Math.max(1, Math.round(el.clientHeight * dpr));
+  return { w, h, dpr };
+}
+
+/** World coordinates of a point given in CSS pixels, under `view` (from fit) at `dpr`. */
+export function toWorld(view, dpr, px, py) {
+  return [(px * dpr - view.ox) / view.scale, (py * dpr - view.oy) / view.scale];
+}
+
+/**
+ * Draws on a canvas element or on an OffscreenCanvas in a worker (render-worker.js). A worker
+ * has no layout, so it passes `size`: a function returning {w, h, dpr}, sent by the page.
+ */
 export class Renderer {
-  constructor(canvas, { arena = { w: 1600, h: 900 } } = {}) {
+  constructor(canvas, { arena = { w: 1600, h: 900 }, size = () => canvasSize(canvas) } = {}) {
     this.canvas = canvas;
+    this.size = size;
     // Opaque: the arena covers every pixel, and the compositor skips blending the canvas.
     this.ctx = canvas.getContext("2d", { alpha: false });
     this.arena = arena;
@@ -31,9 +49,7 @@ export class Renderer {
 
   /** Size the backing store to the element's CSS size times the device pixel ratio. */
   resize() {
-    const dpr = globalThis.devicePixelRatio || 1;
-    const w = Math.max(1, Math.round(this.canvas.clientWidth * dpr));
-    const h = Math.max(1, Math.round(this.canvas.clientHeight * dpr));
+    const { w, h, dpr } = this.size();
     if (this.canvas.width !== w || this.canvas.height !== h) {
       this.canvas.width = w;
       this.canvas.height = h;
@@ -44,8 +60,7 @@ export class Renderer {
 
   /** World coordinates of a point given in CSS pixels relative to the canvas. */
   toWorld(px, py) {
-    const { scale, ox, oy } = this.view;
-    return [(px * this.dpr - ox) / scale, (py * this.dpr - oy) / scale];
+    return toWorld(this.view, this.dpr, px, py);
   }
 
   // ---- effects, started when their message arrives (`now` = performance.now()) ----
@@ -114,9 +129,7 @@ export class Renderer {
     const { width, height } = this.canvas;
     const key = `${width}x${height}/${this.arena.w}x${this.arena.h}`;
     if (this._bgKey !== key) {
-      const bg = document.createElement("canvas");
-      bg.width = width;
-      bg.height = height;
+      const bg = blankCanvas(width, height);
       const ctx = bg.getContext("2d");
       ctx.fillStyle = "#05070d";
       ctx.fillRect(0, 0, width, height);
@@ -302,6 +315,15 @@ export class Renderer {
       ctx.restore();
     }
   }
+}
+
+/** A canvas to draw on once and copy from: an OffscreenCanvas where there is no document. */
+function blankCanvas(width, height) {
+  if (typeof document === "undefined") return new OffscreenCanvas(width, height);
+  const c = document.createElement("canvas");
+  c.width = width;
+  c.height = height;
+  return c;
 }
 
 function parseHex(color) {
