@@ -41,7 +41,8 @@ def check_fully_delivered(results, generator):
         assert r["out_of_order"] == 0, name
         assert 0 < r["p50_ms"] <= r["p99_ms"] <= r["max_ms"] < 5000, name
         assert r["server_us_per_frame"] is not None and r["server_us_per_frame"] >= 0, name
-        assert r["loadgen_cpu_pct"] > 0, name
+        # 40 frames may cost the generator less than one 10 ms CPU tick: reported, maybe 0
+        assert r["loadgen_cpu_pct"] >= r["loadgen_ctrl_cpu_pct"] >= 0, name
 
 
 def test_tiny_load_through_hub_and_websockets_peer_is_fully_delivered(windows_exe):
