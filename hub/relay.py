@@ -212,13 +212,15 @@ class LocalFanout:
             write = os.write
             for sink in tuple(sinks):
                 # The common case, kept tight: an open window with nothing queued anywhere gets
-                # the bytes straight from one write(2). OPEN means asyncio has not closed the
-                # socket yet (websockets sees connection_lost first), so the fd is still this
+                # the bytes straight from one write(2). Event loops mark a transport closing
+                # before they close its socket, so while it is not closing the fd is still this
                 # window's. Everything else, and a short write, goes through deliver().
+                transport = sink.transport
                 if (
                     sink.protocol.state is OPEN
                     and not sink.outbox.live
-                    and not sink.transport.get_write_buffer_size()
+                    and not transport.get_write_buffer_size()
+                    and not transport.is_closing()
                     and not sink.closed
                 ):
                     try:
@@ -229,7 +231,7 @@ class LocalFanout:
                         sink.delivered += count
                         continue
                     if n:
-                        sink.transport.write(frame[n:])  # the transport keeps the order now
+                        transport.write(frame[n:])  # the transport keeps the order now
                         sink.delivered += count
                         continue
                 sink.deliver(frame, entries)
