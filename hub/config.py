@@ -33,6 +33,7 @@ class Config:
     score_limit: int = SCORE_LIMIT  # kills that end a round
     round_seconds: float = ROUND_MS / 1000  # a round also ends after this long
     loop: str = "auto"  # event loop: uvloop when installed, else asyncio's own
+    state_hz: float = 20.0  # full authoritative states per second to every window
 
 
 ENV = "BLINKSHOT_"
@@ -212,6 +213,14 @@ def parser() -> argparse.ArgumentParser:
         help="a round also ends after this long; the most kills wins, none = no winner"
         f", 1..{MAX_ROUND_SECONDS} (default: %(default)g) [BLINKSHOT_ROUND_SECONDS]",
     )
+    a(
+        "--state-hz",
+        type=float,
+        default=_num("STATE_HZ", d.state_hz),
+        metavar="HZ",
+        help="authoritative full states per second to every window, 1..120"
+        " (default: %(default)g) [BLINKSHOT_STATE_HZ]",
+    )
     return p  # fmt: skip
 
 
@@ -240,6 +249,8 @@ def from_args(argv=None) -> Config:
             f"--round-seconds must be from 1 to {MAX_ROUND_SECONDS} seconds, "
             f"got {ns.round_seconds:g} [BLINKSHOT_ROUND_SECONDS]"
         )
+    if not 1 <= ns.state_hz <= 120:  # also false for nan
+        p.error(f"--state-hz must be from 1 to 120, got {ns.state_hz:g} [BLINKSHOT_STATE_HZ]")
     cfg = Config(
         host=ns.host,
         port=ns.port,
@@ -260,6 +271,7 @@ def from_args(argv=None) -> Config:
         score_limit=ns.score_limit,
         round_seconds=ns.round_seconds,
         loop=ns.loop,
+        state_hz=ns.state_hz,
     )
     if code is not None:
         cfg.pairing_code = code

@@ -24,7 +24,7 @@ from .codec import (
 from .fastin import HubConnection
 from .logs import TokenBucket, event
 from .relay import WindowSink
-from .rooms import ROOM_NAME, STATE_HZ, RoomFull
+from .rooms import ROOM_NAME, RoomFull
 
 _window_ids = itertools.count(1)
 WINDOW_SNDBUF = 64 * 1024
@@ -237,7 +237,8 @@ class WindowConn(Base):
                     "window": self.id,
                     "arena": {"w": rules.ARENA_W, "h": rules.ARENA_H},
                     "tick_hz": rules.TICK_HZ,
-                    "state_hz": STATE_HZ,
+                    "state_hz": room.state_hz,
+                    "rules": rules.wire_rules(),
                     "hub_t": t,
                     "phone_url": self.hub.phone_url(self.room_name),
                 },

@@ -28,6 +28,27 @@ SCORE_LIMIT = 10
 ROUND_MS = 180_000
 
 
+def wire_rules() -> dict:
+    """The rule constants a window needs to predict the game; sent in ``welcome``."""
+    return {
+        "arena_w": ARENA_W,
+        "arena_h": ARENA_H,
+        "tick_hz": TICK_HZ,
+        "radius": RADIUS,
+        "speed": SPEED,
+        "dead_zone": DEAD_ZONE,
+        "blink_dist": BLINK_DIST,
+        "blink_cd_ms": BLINK_CD_MS,
+        "shot_speed": SHOT_SPEED,
+        "shot_range": SHOT_RANGE,
+        "shot_radius": SHOT_RADIUS,
+        "shot_damage": SHOT_DAMAGE,
+        "shoot_cd_ms": SHOOT_CD_MS,
+        "max_hp": MAX_HP,
+        "respawn_ms": RESPAWN_MS,
+    }
+
+
 class Player:
     def __init__(self, pid, name, slot, color, kind, x, y):
         self.id, self.name, self.slot, self.color, self.kind = pid, name, slot, color, kind

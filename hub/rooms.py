@@ -13,7 +13,7 @@ from .codec import FEEDBACK_DEATH, FEEDBACK_HIT, FEEDBACK_RESPAWN
 
 ROOM_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
 MAX_PLAYERS = 16
-STATE_HZ = 20
+STATE_HZ = 20  # default; --state-hz sets it per hub
 MAX_CATCHUP_TICKS = 10  # a stalled loop skips time instead of spiralling
 
 PALETTE = [
@@ -48,11 +48,12 @@ class Seat:
 
 
 class Room:
-    def __init__(self, name, publish, feedback, grace_s=10.0, game=None):
+    def __init__(self, name, publish, feedback, grace_s=10.0, game=None, state_hz=STATE_HZ):
         self.name = name
         self.publish = publish
         self.feedback = feedback
         self.grace_s = grace_s
+        self.state_hz = state_hz
         self.game = game or rules.Game()
         self.seats: dict[str, Seat] = {}
         self.clock = None  # monotonic seconds of the last tick
@@ -157,7 +158,7 @@ class Room:
     # Clock -----------------------------------------------------------------------------------
 
     def tick(self, now, t):
-        """Run the fixed-step game up to ``now``; send state at STATE_HZ; expire grace."""
+        """Run the fixed-step game up to ``now``; send state at ``state_hz``; expire grace."""
         if self.clock is None:
             self.clock = now
         steps = int((now - self.clock) * rules.TICK_HZ)
@@ -172,9 +173,9 @@ class Room:
             if seat.owner is None and now >= seat.grace_until:
                 self.remove(pid, t)
         if now >= self.next_state:
-            self.next_state += 1 / STATE_HZ
+            self.next_state += 1 / self.state_hz
             if self.next_state <= now:
-                self.next_state = now + 1 / STATE_HZ
+                self.next_state = now + 1 / self.state_hz
             self.emit(self.game.snapshot(), t, "state")
 
     def _on_event(self, ev, t):

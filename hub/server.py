@@ -25,7 +25,7 @@ from .fastin import HubConnection
 from .health import health
 from .logs import Limiter, event
 from .relay import LocalFanout
-from .rooms import ROOM_NAME, STATE_HZ, Room
+from .rooms import ROOM_NAME, Room
 
 SHUTDOWN_REASON = "hub shutting down; reconnect"
 
@@ -77,6 +77,7 @@ class Hub:
                 publish=lambda msg, key, n=name: self.fanout.publish(n, msg, key),
                 feedback=lambda pid, kind, ms, n=name: self.feedback(n, pid, kind, ms),
                 grace_s=self.cfg.grace,
+                state_hz=self.cfg.state_hz,
                 game=rules.Game(
                     score_limit=self.cfg.score_limit, round_ms=self.cfg.round_seconds * 1000
                 ),
@@ -228,7 +229,7 @@ class Hub:
             f"  dashboard:   http://{host}:{port}/dashboard",
             f"  controllers: ws://{host}:{port}/ws/controller?room={cfg.room}&code=<code>",
             f"  room: {cfg.room}   pairing code: {cfg.pairing_code}",
-            f"  state {STATE_HZ} Hz, tick {rules.TICK_HZ} Hz, grace {cfg.grace:g} s, beacon "
+            f"  state {cfg.state_hz:g} Hz, tick {rules.TICK_HZ} Hz, grace {cfg.grace:g} s, beacon "
             + (cfg.beacon_addr if self.beacon_on() else "off"),
             f"  rounds: first to {cfg.score_limit} kills or {cfg.round_seconds:g} s",
             f"  event loop: {type(asyncio.get_running_loop()).__module__.split('.')[0]}",
