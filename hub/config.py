@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from .game import ROUND_MS, SCORE_LIMIT
+from .hosts import host_of
 
 MAX_SCORE_LIMIT = 1000
 MAX_ROUND_SECONDS = 24 * 3600
@@ -21,6 +22,7 @@ class Config:
     log_level: str = "info"
     log_format: str = "text"
     allow_origin: list[str] = field(default_factory=list)
+    allow_host: list[str] = field(default_factory=list)  # names besides localhost and our own
     beacon: bool = True
     beacon_addr: str = "255.255.255.255:47810"
     name: str = "blinkshot"
@@ -135,6 +137,16 @@ def parser() -> argparse.ArgumentParser:
         "same host and loopback are always allowed) [BLINKSHOT_ALLOW_ORIGIN, comma-separated]",
     )
     a(
+        "--allow-host",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="extra host name (or address) players may use to reach the hub, e.g. a DNS name "
+        "or the public address of a port forward (repeatable; localhost, loopback, this "
+        "machine's addresses and host name are always allowed; '*' allows any name and gives "
+        "up the DNS-rebinding defence) [BLINKSHOT_ALLOW_HOST, comma-separated]",
+    )
+    a(
         "--no-beacon",
         action="store_true",
         default=_env("NO_BEACON", "") not in ("", "0"),
@@ -230,6 +242,15 @@ def from_args(argv=None) -> Config:
     origins = ns.allow_origin
     if origins is None:
         origins = [o.strip() for o in _env("ALLOW_ORIGIN", "").split(",") if o.strip()]
+    hosts = ns.allow_host
+    if hosts is None:
+        hosts = [h.strip() for h in _env("ALLOW_HOST", "").split(",") if h.strip()]
+    for h in hosts:
+        if h != "*" and host_of(h) is None:
+            p.error(
+                f"--allow-host takes a host name or address (e.g. game.lan or 192.168.1.5), "
+                f"not {h!r} [BLINKSHOT_ALLOW_HOST]"
+            )
     code = ns.pairing_code
     if code is not None and not (len(code) == 6 and code.isdigit()):
         p.error(f"--pairing-code must be six digits, got {code!r}")
@@ -259,6 +280,7 @@ def from_args(argv=None) -> Config:
         log_level=ns.log_level,
         log_format=ns.log_format,
         allow_origin=origins,
+        allow_host=hosts,
         beacon=not ns.no_beacon,
         beacon_addr=ns.beacon_addr,
         name=ns.name,

@@ -1,7 +1,6 @@
 """Per-connection handlers: parse, validate, call the room, answer. One log line per event."""
 
 import asyncio
-import hmac
 import itertools
 import logging
 import socket
@@ -325,10 +324,9 @@ async def handle(hub, conn):
             raise Rejected(Close.FULL, f"hub full ({hub.cfg.max_connections} connections)")
         if not ROOM_NAME.fullmatch(room_name):
             raise Rejected(Close.MALFORMED, "room must be 1-32 characters of a-z A-Z 0-9 _ -")
-        if not code:
-            raise Rejected(Close.BAD_CODE, "pairing code missing: add ?code=<6 digits>")
-        if not hmac.compare_digest(code.encode(), hub.cfg.pairing_code.encode()):
-            raise Rejected(Close.BAD_CODE, "wrong pairing code; use the code the hub printed")
+        refused = hub.codes.refuse(peer(conn).rsplit(":", 1)[0], code)  # throttled: pairing.py
+        if refused is not None:
+            raise Rejected(Close.BAD_CODE, refused)
         registry[conn] = c
         registered = True
         event("connect", kind=cls.kind, room=room_name, addr=peer(conn))

@@ -13,6 +13,8 @@ through the library as before, so the protocol rules stay the library's.
 from websockets.asyncio.server import ServerConnection
 from websockets.protocol import OPEN
 
+from .methods import MethodCheck
+
 
 def split_binary(data: bytes) -> list[bytes] | None:
     """Unmasked payloads if ``data`` is whole small masked binary frames and nothing else."""
@@ -38,8 +40,9 @@ def split_binary(data: bytes) -> list[bytes] | None:
     return out
 
 
-class HubConnection(ServerConnection):
-    """``ServerConnection`` with an optional ``on_binary(payload)`` hook for the short way in."""
+class HubConnection(MethodCheck, ServerConnection):
+    """``ServerConnection`` with an optional ``on_binary(payload)`` hook for the short way in,
+    and 405 for methods other than GET/HEAD before the library parses them (methods.py)."""
 
     on_binary = None
     fast_frames = 0  # frames taken the short way (tests and profiling read it)

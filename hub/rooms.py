@@ -153,7 +153,12 @@ class Room:
                 self.emit(ev, t)
 
     def chat(self, sender, text, t):
+        """A player's line. Never ``system``: only ``announce`` sets it, so no name can fake it."""
         self.emit({"type": "message", "from": sender, "text": text}, t)
+
+    def announce(self, text, t):
+        """A line from the hub itself, marked ``system: true`` on the wire."""
+        self.emit({"type": "message", "from": "hub", "system": True, "text": text}, t)
 
     # Clock -----------------------------------------------------------------------------------
 
@@ -190,7 +195,7 @@ class Room:
         elif kind == "round":
             winner = self.game.players.get(ev["winner"]) if ev["winner"] else None
             text = f"{winner.name} wins the round!" if winner else "Round over: no winner."
-            self.emit({"type": "message", "from": "hub", "text": f"{text} Round {ev['round']}."}, t)
+            self.announce(f"{text} Round {ev['round']}.", t)
 
     def remove(self, pid, t):
         self.seats.pop(pid, None)

@@ -151,7 +151,7 @@ function wire(client) {
       hud.addChat("", `${playerName(msg.by)} knocked out ${playerName(msg.id)}`, { system: true });
     if (msg.dead && msg.id === myId) hud.showBanner(`Knocked out by ${playerName(msg.by)}`, 2000);
   });
-  client.on("message", (msg) => hud.addChat(msg.from, msg.text));
+  client.on("message", (msg) => hud.addChat(msg.from, msg.text, { system: msg.system === true }));
   client.on("create_player", (msg) => hud.addChat("", `${msg.player.name} joined`, { system: true }));
   client.on("remove_player", (msg) => hud.addChat("", `${playerName(msg.id)} left`, { system: true }));
   client.on("round", (msg) => {

@@ -1,0 +1,75 @@
+"""The pairing-code check every way in uses (WebSocket, /qr.svg, /healthz, /dashboard).
+
+A thin shell around ``guard.CodeGuard``: reads the clock, compares in constant time, and writes
+the guard's summary lines to the log (``code_guessing``), on a timer so the last one is not
+held back until the next attempt.
+"""
+
+import asyncio
+import hmac
+import logging
+import math
+import time
+
+from .guard import CodeGuard
+from .hosts import address_key
+from .logs import event
+
+OK, MISSING, WRONG, BLOCKED = "ok", "missing", "wrong", "blocked"
+
+
+class CodeCheck:
+    def __init__(self, code: str, guard: CodeGuard | None = None, clock=time.monotonic):
+        self.code = code.encode()
+        self.guard = guard or CodeGuard()
+        self.clock = clock
+        self.timer = None
+
+    def check(self, addr: str | None, code: str) -> tuple[str, float]:
+        """(verdict, seconds to wait). A missing code is not a guess and costs nothing."""
+        key = address_key(addr or "?")
+        now = self.clock()
+        wait = self.guard.blocked_for(key, now)
+        if wait:
+            self._log(now)
+            return BLOCKED, wait
+        if not code:
+            return MISSING, 0.0
+        if hmac.compare_digest(code.encode("utf-8", "replace"), self.code):
+            self.guard.passed(key)
+            return OK, 0.0
+        wait = self.guard.failed(key, now)
+        self._log(now)
+        return (BLOCKED, wait) if wait else (WRONG, 0.0)
+
+    def refuse(self, addr: str | None, code: str) -> str | None:
+        """For the WebSocket check: None when the code is right, else the close reason."""
+        verdict, wait = self.check(addr, code)
+        if verdict == OK:
+            return None
+        return reason(verdict, wait)
+
+    def _log(self, now):
+        for r in self.guard.reports(now):
+            event("code_guessing", logging.WARNING, **r)
+        due = self.guard.next_report()
+        if due is None or self.timer is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop (a plain call from a test): the next attempt logs instead
+        self.timer = loop.call_later(max(0.0, due - now) + 0.01, self._on_timer)
+
+    def _on_timer(self):
+        self.timer = None
+        self._log(self.clock())
+
+
+def reason(verdict: str, wait: float) -> str:
+    """What a refused client is told (the close reason, or the HTTP body)."""
+    if verdict == MISSING:
+        return "pairing code missing: add ?code=<6 digits>"
+    if verdict == BLOCKED:
+        return f"too many wrong pairing codes from your address; try again in {math.ceil(wait)} s"
+    return "wrong pairing code; use the code the hub printed"
