@@ -324,7 +324,7 @@ async def handle(hub, conn):
             raise Rejected(Close.FULL, f"hub full ({hub.cfg.max_connections} connections)")
         if not ROOM_NAME.fullmatch(room_name):
             raise Rejected(Close.MALFORMED, "room must be 1-32 characters of a-z A-Z 0-9 _ -")
-        refused = hub.codes.refuse(peer(conn).rsplit(":", 1)[0], code)  # throttled: pairing.py
+        refused = hub.codes.refuse((conn.remote_address or ("?",))[0], code)  # pairing.py
         if refused is not None:
             raise Rejected(Close.BAD_CODE, refused)
         registry[conn] = c

@@ -74,10 +74,10 @@ class HostAllowList:
             if host is None:
                 continue
             ip = ip_of(host)
-            if ip is not None:
-                self.addresses.add(ip)
-            else:
+            if ip is None:
                 self.names.add(host)
+            elif not ip.is_unspecified:  # 0.0.0.0 is where the hub listens, not a name for it
+                self.addresses.add(ip)
         for addr in addresses:
             ip = ip_of(addr)
             if ip is not None and not ip.is_unspecified:

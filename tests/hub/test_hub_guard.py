@@ -91,3 +91,8 @@ def test_allow_list_names_addresses_and_rebinding_names():
     for bad in ["null", "http://evil.example", "file://", "http://box.local/path"]:
         assert not hosts.allows_origin(bad), bad
     assert HostAllowList(extra=["*"]).allows("anything.example")
+
+
+def test_the_wildcard_the_hub_listens_on_is_not_a_name_for_it():
+    hosts = HostAllowList(names=["0.0.0.0", "::"])
+    assert not hosts.allows("0.0.0.0") and not hosts.allows("::")
