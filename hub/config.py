@@ -248,8 +248,8 @@ def from_args(argv=None) -> Config:
     for h in hosts:
         if h != "*" and host_of(h) is None:
             p.error(
-                f"--allow-host takes a host name or address (e.g. game.lan or 192.168.1.5), "
-                f"not {h!r} [BLINKSHOT_ALLOW_HOST]"
+                "--allow-host takes host names or addresses (e.g. game.lan or 192.168.1.5), "
+                f"not URLs, got {h!r} [BLINKSHOT_ALLOW_HOST]"
             )
     code = ns.pairing_code
     if code is not None and not (len(code) == 6 and code.isdigit()):

@@ -20,7 +20,6 @@ from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
 
 from hub import logs
-from hub.fastin import HubConnection
 from hub.hosts import is_loopback
 from hub.server import lan_ip
 
@@ -365,8 +364,7 @@ def test_ipv4_mapped_loopback_peer_is_this_machine():
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)  # dual stack
             sock.bind(("::", 0))
             port = sock.getsockname()[1]
-            async with serve(hub.handler, sock=sock, process_request=hub.process_request,
-                             create_connection=HubConnection):  # fmt: skip
+            async with serve(hub.handler, sock=sock, process_request=hub.process_request):
                 req = f"GET /pairing.json HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
                 data = await asyncio.to_thread(
                     raw_http, port, req, host="::ffff:127.0.0.1", family=socket.AF_INET6

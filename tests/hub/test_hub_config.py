@@ -117,4 +117,5 @@ def test_allow_host_repeatable_or_from_env_and_urls_refused(monkeypatch, capsys)
     assert from_args([]).allow_host == ["a.lan", "b.lan"]
     with pytest.raises(SystemExit):
         from_args(["--allow-host", "http://game.party/"])
-    assert "--allow-host takes a host name" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--allow-host takes host names" in err and "http://game.party/" in err
