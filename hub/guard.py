@@ -94,39 +94,39 @@ class CodeGuard:
                                                   self.entries[a].last_failure))  # fmt: skip
         del self.entries[oldest]
 
-    def reports(self, now: float) -> list[dict]:
-        """Summaries due now: one per address that was blocked and has news since its last."""
-        out = []
-        for addr, e in list(self.entries.items()):
-            if not e.ever_blocked or not (e.failed or e.refused):
-                continue
-            if e.reported_at is not None and now - e.reported_at < self.report_s:
-                continue
-            out.append(
-                {
-                    "addr": addr,
-                    "failed": e.failed,
-                    "refused": e.refused,
-                    "seconds": round(now - e.since, 1),
-                    "blocked_s": round(max(0.0, e.blocked_until - now), 1),
-                }
-            )
-            e.failed = e.refused = 0
-            e.since = e.reported_at = now
-            if e.strikes == 0:
-                del self.entries[addr]
+    def report(self, addr: str, now: float) -> dict | None:
+        """The summary for ``addr`` if one is due now (it was blocked and has news since)."""
+        e = self.entries.get(addr)
+        due = self._due(e)
+        if due is None or now < due:
+            return None
+        out = {
+            "addr": addr,
+            "failed": e.failed,
+            "refused": e.refused,
+            "seconds": round(now - e.since, 1),
+            "blocked_s": round(max(0.0, e.blocked_until - now), 1),
+        }
+        e.failed = e.refused = 0
+        e.since = e.reported_at = now
+        if e.strikes == 0:
+            del self.entries[addr]
         return out
 
+    def reports(self, now: float) -> list[dict]:
+        """Every summary due now (for a timer; O(addresses), so not per attempt)."""
+        return [r for a in list(self.entries) if (r := self.report(a, now)) is not None]
+
+    def due(self, addr: str) -> float | None:
+        """When the summary owed for ``addr`` may go out; None if none is owed."""
+        return self._due(self.entries.get(addr))
+
     def next_report(self) -> float | None:
-        """When the next summary falls due (for the caller's timer); None if none is owed."""
-        due = [
-            e.reported_at + self.report_s
-            for e in self.entries.values()
-            if e.ever_blocked and (e.failed or e.refused) and e.reported_at is not None
-        ]
-        if any(
-            e.ever_blocked and (e.failed or e.refused) and e.reported_at is None
-            for e in self.entries.values()
-        ):
-            return 0.0
+        """When the next summary of any address falls due; None if none is owed."""
+        due = [d for e in self.entries.values() if (d := self._due(e)) is not None]
         return min(due) if due else None
+
+    def _due(self, e: _Entry | None) -> float | None:
+        if e is None or not e.ever_blocked or not (e.failed or e.refused):
+            return None
+        return 0.0 if e.reported_at is None else e.reported_at + self.report_s

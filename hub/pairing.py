@@ -31,7 +31,7 @@ class CodeCheck:
         now = self.clock()
         wait = self.guard.blocked_for(key, now)
         if wait:
-            self._log(now)
+            self._log(key, now)
             return BLOCKED, wait
         if not code:
             return MISSING, 0.0
@@ -39,7 +39,7 @@ class CodeCheck:
             self.guard.passed(key)
             return OK, 0.0
         wait = self.guard.failed(key, now)
-        self._log(now)
+        self._log(key, now)
         return (BLOCKED, wait) if wait else (WRONG, 0.0)
 
     def refuse(self, addr: str | None, code: str) -> str | None:
@@ -49,12 +49,16 @@ class CodeCheck:
             return None
         return reason(verdict, wait)
 
-    def _log(self, now):
-        for r in self.guard.reports(now):
+    def _log(self, key, now):
+        """This address's summary if due; a timer for what stays owed (O(1) per attempt)."""
+        r = self.guard.report(key, now)
+        if r is not None:
             event("code_guessing", logging.WARNING, **r)
-        due = self.guard.next_report()
-        if due is None or self.timer is not None:
-            return
+        due = self.guard.due(key)
+        if due is not None and self.timer is None:
+            self._schedule(due, now)
+
+    def _schedule(self, due, now):
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -63,7 +67,12 @@ class CodeCheck:
 
     def _on_timer(self):
         self.timer = None
-        self._log(self.clock())
+        now = self.clock()
+        for r in self.guard.reports(now):
+            event("code_guessing", logging.WARNING, **r)
+        due = self.guard.next_report()
+        if due is not None:
+            self._schedule(due, now)
 
 
 def reason(verdict: str, wait: float) -> str:

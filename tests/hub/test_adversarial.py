@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import logging
+import re
 import socket
 
 import pytest
@@ -117,6 +118,30 @@ def test_wrong_codes_from_one_address_block_it_even_for_the_right_code(caplog):
     run(body())
     lines = [r.getMessage() for r in caplog.records if "code_guessing" in r.getMessage()]
     assert lines and "addr=127.0.0.2" in lines[0] and "failed=6" in lines[0]
+
+
+def test_guessing_that_goes_on_is_summed_up_a_line_a_period_not_a_line_a_guess(caplog):
+    from hub.guard import CodeGuard
+
+    def counts():
+        lines = [r.getMessage() for r in caplog.records if "code_guessing" in r.getMessage()]
+        return lines, [tuple(map(int, re.findall(r"(?:failed|refused)=(\d+)", x))) for x in lines]
+
+    async def body():
+        async with running_hub() as hub:
+            hub.codes.guard = CodeGuard(base_s=30, report_s=0.3)  # long blocks, short period
+            for n in range(6):
+                await http(hub.port, path=f"/qr.svg?code=8{n:05d}")
+            for _ in range(40):  # refused while blocked: counted, not logged one by one
+                await http(hub.port, path="/qr.svg?code=777777")
+            while sum(refused for _, refused in counts()[1]) < 40:
+                await asyncio.sleep(0.05)  # the last summary comes from the hub's timer
+
+    run(body())
+    lines, numbers = counts()
+    assert numbers[0] == (6, 0) and "blocked_s=30" in lines[0]
+    assert sum(f for f, _ in numbers[1:]) == 0 and sum(r for _, r in numbers) == 40
+    assert len(lines) < 10  # one per 0.3 s period, not one per attempt
 
 
 def test_wrong_codes_on_qr_svg_count_too_and_get_429_with_retry_after():

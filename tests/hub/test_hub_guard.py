@@ -96,3 +96,15 @@ def test_allow_list_names_addresses_and_rebinding_names():
 def test_the_wildcard_the_hub_listens_on_is_not_a_name_for_it():
     hosts = HostAllowList(names=["0.0.0.0", "::"])
     assert not hosts.allows("0.0.0.0") and not hosts.allows("::")
+
+
+def test_summaries_per_address_and_when_the_next_is_due():
+    g = CodeGuard(free=0)
+    g.failed("a", 0.0)
+    g.failed("b", 0.0)
+    assert g.due("a") == 0.0 and g.report("a", 0.0)["failed"] == 1
+    assert g.due("a") is None  # nothing new since
+    g.blocked_for("a", 0.5)
+    assert g.due("a") == 60.0 and g.report("a", 30.0) is None
+    assert g.next_report() == 0.0  # b was never reported
+    assert [r["addr"] for r in g.reports(60.0)] == ["a", "b"]
