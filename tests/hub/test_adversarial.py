@@ -1,99 +1,34 @@
 """Hostile clients on the LAN against a real hub over real sockets (issue 13, docs/security.md).
 
-One section per kind of attack; each test is a client doing what an attacker would and
-asserting what the hub promises. Sections still to come (they need the sans-I/O sessions of
-issue 11): 1 unbounded output to a peer that does not read, 4 seat exhaustion, 5 player
-hijack, 8 frame boundaries on the short way in, 9 bounded close of a stalled window. Add them
-as new sections below, with the helpers here.
+One section per kind of attack, numbered as in issue 13; each test is a client doing what an
+attacker would and asserting what the hub promises. The clients' tools are in hostile.py.
+Sections still to come (they need the sans-I/O sessions of issue 11): 1 unbounded output to a
+peer that does not read, 4 seat exhaustion, 5 player hijack, 8 frame boundaries on the short
+way in, 9 bounded close of a stalled window. Add each as a section in its number's place.
 """
 
 import asyncio
 import contextlib
-import io
 import json
-import logging
 import re
 import socket
 
 import pytest
+from hostile import (
+    connect_from,
+    http,
+    hub_log,
+    lan_address,
+    raw_http,
+    raw_http_first_line,
+    response,
+    upgrade,
+)
 from hubkit import CODE, expect_close, hello, inp, next_msg, open_window, run, running_hub, url
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
 
-from hub import logs
 from hub.hosts import is_loopback
-from hub.server import lan_ip
-
-# Helpers ---------------------------------------------------------------------------------------
-
-
-def raw_http(port, data: bytes, src: str | None = None, host="127.0.0.1", family=socket.AF_INET):
-    """Send ``data`` on a fresh TCP connection (from ``src`` if given); everything until EOF."""
-    s = socket.socket(family)
-    s.settimeout(5)
-    try:
-        if src:
-            s.bind((src, 0))
-        s.connect((host, port))
-        s.sendall(data)
-        out = b""
-        while chunk := s.recv(65536):
-            out += chunk
-        return out
-    finally:
-        s.close()
-
-
-def response(data: bytes):
-    """(status, headers with lower-case names, body) of one HTTP response."""
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.split(": ", 1) for line in lines[1:])
-    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
-
-
-async def http(port, method="GET", path="/", host="localhost", extra="", body=b"", src=None):
-    req = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode() + body
-    return response(await asyncio.to_thread(raw_http, port, req, src))
-
-
-async def connect_from(src: str, ws_url: str, port: int, **kw):
-    """A WebSocket client whose connection comes from address ``src``."""
-    sock = socket.socket(socket.AF_INET6 if ":" in src else socket.AF_INET)
-    sock.bind((src, 0))
-    sock.setblocking(False)
-    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
-    return await connect(ws_url, sock=sock, **kw)
-
-
-def upgrade(path, host, origin=None) -> bytes:
-    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", "Upgrade: websocket",
-             "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-             "Sec-WebSocket-Version: 13"]  # fmt: skip
-    if origin:
-        lines.append(f"Origin: {origin}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-
-def lan_address() -> str | None:
-    """This machine's LAN address: a client bound to it is not a loopback peer."""
-    addr = lan_ip()
-    return None if addr.startswith("127.") else addr
-
-
-@contextlib.contextmanager
-def hub_log(fmt="text"):
-    """The hub's log as the command line sets it up (escaping, limits), into a string."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    buf = io.StringIO()
-    logs.setup("info", fmt, stream=buf)
-    try:
-        yield buf
-    finally:
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
-
 
 # 2. Guessing the pairing code --------------------------------------------------------------
 
@@ -196,15 +131,6 @@ def test_origin_is_checked_against_the_allow_list_not_the_host_header():
                 assert got == expected, (host, origin)
 
     run(body())
-
-
-def raw_http_first_line(port, data):
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    try:
-        s.sendall(data)
-        return int(s.recv(4096).split(b" ", 2)[1])
-    finally:
-        s.close()
 
 
 def test_pairing_json_needs_this_machine_and_an_allowed_name():
