@@ -1,5 +1,7 @@
 """Rooms without sockets: identity, grace period, input rules, stamping, state rate."""
 
+import json
+
 import pytest
 
 from hub.codec import FEEDBACK_DEATH, FEEDBACK_HIT
@@ -10,8 +12,8 @@ class Out:
     def __init__(self):
         self.msgs, self.feedback = [], []
 
-    def publish(self, msg, key):
-        self.msgs.append(msg)
+    def publish(self, text, key):
+        self.msgs.append(json.loads(text))  # what the bus carries: one encoded JSON object
 
     def fb(self, pid, kind, ms):
         self.feedback.append((pid, kind, ms))

@@ -314,7 +314,7 @@ def test_stalled_window_closed_4006_while_others_keep_receiving(caplog):
                         got.add(m["cseq"])
                         lags.append(time.time() * 1000 - m["t"])
 
-            subscribers = hub.fanout.rooms["default"]
+            subscribers = hub.bus.windows.rooms["default"]
             deadline = time.monotonic() + 15
             while time.monotonic() < deadline and len(subscribers) > 1:
                 seq += 1
