@@ -205,7 +205,6 @@ class Hub:
         )
         self.state.port = self.server.sockets[0].getsockname()[1]
         self.state.public_host = lan_ip() if cfg.host in ("0.0.0.0", "::", "") else cfg.host
-        self.room(cfg.room)
         self.spawn(self.clock())
         if self.beacon_on():
             payload = beacon_payload(self.port, cfg.name)

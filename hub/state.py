@@ -32,6 +32,7 @@ class HubState:
         self.pending: list = []  # actions raised outside of a session's own call (feedback)
         self.public_host, self.port = cfg.host, cfg.port
         self._window_ids = itertools.count(1)
+        self.room(cfg.room)  # the default room is always there, with or without players
 
     # Rooms -------------------------------------------------------------------------------------
 

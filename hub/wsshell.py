@@ -28,6 +28,7 @@ from websockets.protocol import OPEN
 from .relay import Outbox, batch_text, text_frame
 
 TESTED = ((17, 0), (18, 0))  # [from, to): keep in step with pyproject.toml
+_write = os.write
 WINDOW_SNDBUF = 64 * 1024  # bound what the kernel hides, so "behind" is seen and acted on
 
 
@@ -52,10 +53,11 @@ def check_library() -> list[str]:
     try:
         probe = Protocol(SERVER)
     except Exception as exc:  # its constructor changed: report, do not guess
-        return problems + [f"Protocol(SERVER) failed: {exc!r}"]
+        probe = None
+        problems.append(f"Protocol(SERVER) failed: {exc!r}")
     for name in ("state", "reader", "expect_continuation_frame", "max_message_size",
                  "send_binary", "close_expected"):  # fmt: skip
-        if not hasattr(probe, name):
+        if probe is not None and not hasattr(probe, name):
             problems.append(f"Protocol.{name} is gone")
     if not isinstance(getattr(StreamReader(), "buffer", None), bytearray):
         problems.append("StreamReader.buffer is not a bytearray any more")
@@ -191,7 +193,7 @@ class WindowSink:
             and not transport.is_closing()
         ):
             try:
-                n = os.write(self.fd, frame)
+                n = _write(self.fd, frame)
             except OSError:
                 n = 0  # EAGAIN, or an error the transport will report and close on
             if n == len(frame):
