@@ -50,11 +50,22 @@ class Bus(ABC):
         """Release what the bus holds (connections, tasks). Nothing for the local bus."""
 
 
-class Windows:
-    """The windows of this process, by room, and the delivery of one batch to them."""
+def deliver_each(windows, frame: bytes, entries: list[tuple[object, str]]):
+    for window in tuple(windows):  # a delivery may unsubscribe a window (stall)
+        window.deliver(frame, entries)
 
-    def __init__(self):
+
+class Windows:
+    """The windows of this process, by room, and the delivery of one batch to them.
+
+    ``deliver_all(windows, frame, entries)`` hands one batch to a room's windows; the default
+    calls each window's ``deliver``. The hub passes the shell's unrolled form of it
+    (``wsshell.deliver_batch``), which saves a call per window on the hot path.
+    """
+
+    def __init__(self, deliver_all=None):
         self.rooms: dict[str, set] = {}
+        self.deliver_all = deliver_all or deliver_each
 
     def add(self, room: str, window: Window):
         self.rooms.setdefault(room, set()).add(window)
@@ -72,16 +83,18 @@ class Windows:
         if not windows:
             return
         frame = text_frame(batch_text([text for _, text in entries]).encode())
-        for window in tuple(windows):  # a delivery may unsubscribe a window (stall)
-            window.deliver(frame, entries)
+        self.deliver_all(windows, frame, entries)
 
 
 class LocalBus(Bus):
     """The bus of one process. ``schedule(callback)`` runs the flush after the current
-    event-loop pass (default: the running loop's ``call_soon``); tests pass their own."""
+    event-loop pass (default: the running loop's ``call_soon``); tests pass their own.
+    ``deliver_all``: see ``Windows``."""
 
-    def __init__(self, schedule: Callable[[Callable[[], None]], object] | None = None):
-        self.windows = Windows()
+    def __init__(
+        self, schedule: Callable[[Callable[[], None]], object] | None = None, deliver_all=None
+    ):
+        self.windows = Windows(deliver_all)
         self.pending: dict[str, list[tuple[object, str]]] = {}
         self.scheduled = False
         self.published = 0

@@ -29,7 +29,7 @@ from .links import handle
 from .logs import Limiter, event
 from .rooms import ROOM_NAME, Room
 from .state import HubState
-from .wsshell import HubConnection, check_library, limit_message_size
+from .wsshell import HubConnection, check_library, deliver_batch, limit_message_size
 
 SHUTDOWN_REASON = "hub shutting down; reconnect"
 
@@ -56,7 +56,9 @@ def lan_ip() -> str:
 class Hub:
     def __init__(self, cfg: Config, bus: Bus | None = None):
         self.cfg = cfg
-        self.bus = bus or LocalBus()
+        self.library_problems = check_library()
+        self.fast = not self.library_problems  # short way in and direct writes (wsshell.py)
+        self.bus = bus or LocalBus(deliver_all=deliver_batch if self.fast else None)
         self.state = HubState(cfg, self.bus.publish)
         self.links: dict[object, object] = {}  # session -> Link (hub/links.py)
         self.bad_log = Limiter()
@@ -64,8 +66,6 @@ class Hub:
         self.server = None
         self.stopping = False
         self.tasks: set[asyncio.Task] = set()
-        self.library_problems = check_library()
-        self.fast = not self.library_problems  # short way in and direct writes (wsshell.py)
 
     # State -------------------------------------------------------------------------------------
 

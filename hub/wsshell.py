@@ -152,16 +152,50 @@ class HubConnection(ServerConnection):
             return False
 
 
+def deliver_batch(windows, frame: bytes, entries: list[tuple[object, str]]):
+    """``WindowSink.deliver`` for each of a room's windows, unrolled: no call per window.
+
+    The common case is kept tight: an open window with nothing queued anywhere gets the frame
+    straight from one ``write(2)``. Event loops mark a transport closing before they close its
+    socket, so while it is not closing the cached fd is still this window's. A short write
+    leaves the rest to the transport (which keeps the order from then on); everything else
+    takes the window's queueing path.
+    """
+    size = len(frame)
+    for w in tuple(windows):  # a delivery may unsubscribe a window (stall)
+        transport = w.transport
+        if (
+            w.fd >= 0
+            and not w.outbox.live
+            and not w.closed
+            and w.protocol.state is OPEN
+            and not transport.get_write_buffer_size()
+            and not transport.is_closing()
+        ):
+            try:
+                n = _write(w.fd, frame)
+            except OSError:
+                n = 0  # EAGAIN, or an error the transport will report and close on
+            if n == size:
+                continue
+            if n:
+                transport.write(frame[n:])
+                continue
+        w._deliver_slow(frame, entries)
+
+
 class WindowSink:
     """One window connection as the bus sees it: ``deliver`` writes or queues a batch.
 
-    The common case is kept tight: an open window with nothing queued anywhere gets the frame
-    straight from one ``write(2)`` (``direct``). Event loops mark a transport closing before
-    they close its socket, so while it is not closing the cached fd is still this window's. A
-    window that is behind keeps entries in its ``Outbox`` and a flusher task sends them as one
-    batch when the transport drains; behind for longer than ``stall_s`` or with more than
-    ``max_queued`` entries, ``on_stall(sink, reason)`` is called once.
+    With ``direct``, a batch goes straight to the socket when nothing is queued (see
+    ``deliver_batch``). A window that is behind keeps entries in its ``Outbox`` and a flusher
+    task sends them as one batch when the transport drains; behind for longer than
+    ``stall_s`` or with more than ``max_queued`` entries, ``on_stall(sink, reason)`` is called
+    once.
     """
+
+    __slots__ = ("conn", "transport", "protocol", "fd", "outbox", "stall_s", "max_queued",
+                 "on_stall", "clock", "behind_since", "flusher", "closed")  # fmt: skip
 
     def __init__(
         self, conn, stall_s=5.0, max_queued=2000, on_stall=None, direct=True, clock=time.monotonic
@@ -170,7 +204,7 @@ class WindowSink:
         self.transport = conn.transport
         self.protocol = conn.protocol
         sock = conn.transport.get_extra_info("socket")
-        self.fd = sock.fileno() if sock is not None and direct else -1
+        self.fd = sock.fileno() if sock is not None and direct else -1  # -1: no direct write
         self.outbox = Outbox()
         self.stall_s, self.max_queued = stall_s, max_queued
         self.on_stall = on_stall
@@ -178,32 +212,10 @@ class WindowSink:
         self.behind_since = 0.0
         self.flusher: asyncio.Task | None = None
         self.closed = False
-        self.delivered = 0  # messages handed to the socket or the transport
-        self.batches = 0
 
     def deliver(self, frame: bytes, entries: list[tuple[object, str]]):
         """Write ``frame`` now if nothing is queued and the socket keeps up; else queue."""
-        transport = self.transport
-        if (
-            self.fd >= 0
-            and not self.outbox.live
-            and not self.closed
-            and self.protocol.state is OPEN
-            and not transport.get_write_buffer_size()
-            and not transport.is_closing()
-        ):
-            try:
-                n = _write(self.fd, frame)
-            except OSError:
-                n = 0  # EAGAIN, or an error the transport will report and close on
-            if n == len(frame):
-                self.delivered += len(entries)
-                return
-            if n:
-                transport.write(frame[n:])  # the transport keeps the order now
-                self.delivered += len(entries)
-                return
-        self._deliver_slow(frame, entries)
+        deliver_batch((self,), frame, entries)
 
     def _deliver_slow(self, frame, entries):
         if self.closed:
@@ -217,7 +229,6 @@ class WindowSink:
             except RuntimeError:  # the transport already sent EOF: the window is going away
                 self.closed = True
                 return
-            self.delivered += len(entries)
             return
         if not self.outbox.live:
             self.behind_since = self.clock()
@@ -250,8 +261,6 @@ class WindowSink:
                 except RuntimeError:  # EOF already written: the window is going away
                     self.closed = True
                     break
-                self.delivered += len(texts)
-                self.batches += 1
         except (ConnectionError, asyncio.CancelledError):
             self.closed = True
         finally:
