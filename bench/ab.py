@@ -1,0 +1,81 @@
+"""Old code against new code at one load point: the same load, alternating, many rounds.
+
+A change to the hub must not cost speed. One run of a point on this shared machine moves by
+tens of percent between attempts, so both versions run the point in turn, ``--rounds`` times,
+and the medians and the best of each are compared. Servers are named as in bench/run.py;
+``hub@DIR`` is the hub of another checkout (e.g. ``git worktree add /tmp/old-hub <commit>``).
+
+    .venv/bin/python bench/ab.py hub@/tmp/old-hub hub --point 16x100x64 --rounds 8
+"""
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import loadgen, relay  # noqa: E402
+
+
+def summarize(tries: list[dict]) -> dict:
+    ok = [r for r in tries if not r.get("error")]
+    cpu = [r["server_us_per_frame"] for r in ok]
+    p99 = [r["p99_ms"] for r in ok if r["p99_ms"] is not None]
+    p50 = [r["p50_ms"] for r in ok if r["p50_ms"] is not None]
+    return {
+        "runs": len(tries),
+        "errors": len(tries) - len(ok),
+        "delivered": sum(r["delivered"] for r in ok),
+        "expected": sum(r["expected"] for r in ok),
+        "us_per_frame_median": round(statistics.median(cpu), 3) if cpu else None,
+        "us_per_frame_best": round(min(cpu), 3) if cpu else None,
+        "p50_ms_median": round(statistics.median(p50), 2) if p50 else None,
+        "p99_ms_median": round(statistics.median(p99), 2) if p99 else None,
+        "p99_ms_best": round(min(p99), 2) if p99 else None,
+    }
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("servers", nargs="+", help="servers to compare, e.g. hub@/tmp/old-hub hub")
+    p.add_argument("--point", default="16x100x64", help="CONTROLLERSxHZxWINDOWS")
+    p.add_argument("--rounds", type=int, default=8)
+    p.add_argument("--duration", type=float, default=3.0, help="seconds of load per run")
+    p.add_argument("--generator", choices=loadgen.GENERATORS, default="auto")
+    p.add_argument("--out", type=Path, help="write every run and the summary as JSON here")
+    args = p.parse_args(argv)
+    ctrl, rate, win = (int(n) for n in args.point.lower().split("x"))
+    generator = loadgen.resolve_generator(args.generator)
+    tries = {name: [] for name in args.servers}
+    for i in range(args.rounds):
+        order = args.servers if i % 2 == 0 else args.servers[::-1]  # neither always goes first
+        for name in order:
+            tries[name].append(
+                relay.run_one(name, ctrl, rate, win, args.duration, i, None, print, generator)
+            )
+    summary = {name: summarize(runs) for name, runs in tries.items()}
+    base = summary[args.servers[0]]
+    print(f"\n{args.point}, {args.rounds} rounds of {args.duration:g} s, generator {generator}")
+    print("| server | delivered | µs/frame median (best) | p50 median | p99 median (best) |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, s in summary.items():
+        print(
+            f"| {name} | {s['delivered']} / {s['expected']} | {s['us_per_frame_median']} "
+            f"({s['us_per_frame_best']}) | {s['p50_ms_median']} | {s['p99_ms_median']} "
+            f"({s['p99_ms_best']}) |"
+        )
+    for name, s in list(summary.items())[1:]:
+        if s["us_per_frame_median"] and base["us_per_frame_median"]:
+            ratio = s["us_per_frame_median"] / base["us_per_frame_median"]
+            print(f"{name} ÷ {args.servers[0]}, CPU per frame (medians): {ratio:.3f}")
+    if args.out:
+        args.out.write_text(json.dumps({"summary": summary, "runs": tries}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
