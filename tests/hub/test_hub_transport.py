@@ -536,3 +536,35 @@ def test_game_clock_runs_on_the_hub_with_no_window_watching():
             assert state["players"][0]["x"] == round(p.x, 1) or state["players"][0]["x"] > 450
 
     run(body())
+
+
+def test_background_tasks_are_kept_until_they_end_and_shutdown_awaits_them():
+    async def body():
+        async with running_hub() as hub:
+            gate = asyncio.Event()
+            task = hub.spawn(gate.wait())
+            assert task in hub.tasks  # a reference is held: the task cannot be collected
+            gate.set()
+            await task
+            assert task not in hub.tasks
+            pending = hub.spawn(asyncio.sleep(3600))
+        assert pending.cancelled() and not hub.tasks  # stop() cancelled and awaited it
+
+    run(body())
+
+
+def test_a_refusal_on_the_short_way_in_closes_through_a_kept_task():
+    async def body():
+        async with running_hub() as hub:
+            c, _ = await open_controller(hub)
+            (link,) = hub.controllers.values()
+            await c.send(inp(1))
+            await c.send(b"\x01\x00")  # truncated input: refused on the short way in
+            code, _ = await expect_close(c)
+            assert code == 4001
+            assert link.closing in hub.tasks or link.closing.done()
+            await asyncio.wait_for(link.closing, TIMEOUT)
+            await asyncio.sleep(0)  # done callbacks run on the next pass
+            assert link.closing not in hub.tasks
+
+    run(body())
