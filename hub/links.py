@@ -13,9 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from websockets.exceptions import ConnectionClosed
 
+from .actions import CloseLink, Log, Send, Watch
 from .codec import Close
 from .logs import event
-from .session import CloseLink, Log, Send, Watch
 from .wsshell import WindowSink, bound_send_buffer, is_open, send_now
 
 

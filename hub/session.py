@@ -2,7 +2,7 @@
 
 After python-websockets' ``Protocol``: a session is fed what arrives (``receive(data, now, t)``)
 and the passing of time (``expire(now)``), and returns what the shell must do, as a tuple of
-actions: ``Send`` bytes or text, ``Close`` with a code and a reason, ``Watch`` a room (start
+actions (hub/actions.py): ``Send`` bytes or text, ``Close`` with a code and a reason, ``Watch`` a room (start
 delivering its messages to this window), ``Log`` an event. An action with ``to`` set is for
 another session's connection (a replaced controller, a hit controller's feedback). Sessions
 act on their room directly (rooms are plain objects too) and the room publishes through the
@@ -14,9 +14,9 @@ session is then ``closed`` and ignores everything after.
 """
 
 import logging
-from dataclasses import dataclass, field
 
 from . import game as rules
+from .actions import NOTHING, CloseLink, Log, Refused, Send, Watch, refusal
 from .codec import (
     PROTO,
     T_HELLO,
@@ -30,49 +30,6 @@ from .codec import (
 from .logs import TokenBucket
 from .relay import encode
 from .rooms import RoomFull
-
-
-@dataclass(frozen=True)
-class Send:
-    data: bytes | str  # bytes to a controller, encoded JSON text to a window
-    key: object = None  # a window's coalescing key
-    to: object = None  # another session, or None for this one
-
-
-@dataclass(frozen=True)
-class CloseLink:
-    code: int
-    reason: str
-    to: object = None
-
-
-@dataclass(frozen=True)
-class Watch:
-    room: str
-
-
-@dataclass(frozen=True)
-class Log:
-    event: str
-    level: int = logging.INFO
-    fields: dict = field(default_factory=dict)
-    limited: bool = False  # a client's mistake: the shell rate-limits these lines
-
-
-NOTHING = ()
-
-
-class Refused(Exception):
-    """A rule says no: the connection closes with ``code`` and ``reason``."""
-
-    def __init__(self, code, reason):
-        super().__init__(reason)
-        self.code, self.reason = code, reason
-
-
-def refusal(kind: str, addr: str, code: int, reason: str) -> tuple:
-    fields = {"kind": kind, "addr": addr, "code": int(code), "reason": reason}
-    return (Log("rejected", logging.WARNING, fields, limited=True), CloseLink(code, reason))
 
 
 class Meter:
@@ -103,11 +60,11 @@ class Meter:
 class Session:
     kind = "?"
 
-    def __init__(self, hub, room_name: str, addr: str, now: float, wall: float):
-        self.hub, self.room_name, self.addr = hub, room_name, addr
+    def __init__(self, state, room_name: str, addr: str, now: float, wall: float):
+        self.state, self.room_name, self.addr = state, room_name, addr
         self.room = None
         self.pid = None
-        self.meter = Meter(hub.cfg.rate, now)
+        self.meter = Meter(state.cfg.rate, now)
         self.since = wall  # Unix seconds, for "connected_s"
         self.refused = None  # (code, reason) once a rule said no
         self.closed = False
@@ -145,9 +102,9 @@ class ControllerSession(Session):
 
     kind = "controller"
 
-    def __init__(self, hub, room_name, addr, now, wall):
-        super().__init__(hub, room_name, addr, now, wall)
-        self.deadline = now + hub.cfg.hello_timeout
+    def __init__(self, state, room_name, addr, now, wall):
+        super().__init__(state, room_name, addr, now, wall)
+        self.deadline = now + state.cfg.hello_timeout
         self.hello = None
         self.slot = None
         self.telemetry = {"rssi": 0, "battery_mv": 0, "heap_kb": 0}
@@ -161,7 +118,9 @@ class ControllerSession(Session):
 
     def expire(self, now):
         if self.hello is None and now >= self.deadline:
-            return self._refuse(Close.NO_HELLO, f"no hello within {self.hub.cfg.hello_timeout:g} s")
+            return self._refuse(
+                Close.NO_HELLO, f"no hello within {self.state.cfg.hello_timeout:g} s"
+            )
         return NOTHING
 
     def receive(self, data, now: float, t: float) -> tuple:
@@ -193,7 +152,7 @@ class ControllerSession(Session):
             raise Refused(Close.NO_HELLO, "first message must be a hello (type 0x03)")
         self.hello = hello = decode_controller(data)
         pid = f"c-{hello['id']}"
-        room = self.hub.room(self.room_name)
+        room = self.state.room(self.room_name)
         if room is None:
             raise Refused(Close.FULL, "hub has too many rooms; use an existing room")
         try:
@@ -201,7 +160,7 @@ class ControllerSession(Session):
         except RoomFull as exc:
             raise Refused(Close.FULL, str(exc)) from None
         self.room, self.pid, self.slot = room, pid, seat.slot
-        self.hub.players[(self.room_name, pid)] = self
+        self.state.players[(self.room_name, pid)] = self
         out = [Send(encode_welcome(seat.slot, room.color(pid)))]
         if prev is not None:
             out += prev.replaced()
@@ -223,15 +182,15 @@ class ControllerSession(Session):
 
     def leave(self, now):
         key = (self.room_name, self.pid)
-        if self.hub.players.get(key) is self:
-            del self.hub.players[key]
-            room = self.hub.rooms.get(self.room_name)
+        if self.state.players.get(key) is self:
+            del self.state.players[key]
+            room = self.state.rooms.get(self.room_name)
             if room is not None:
                 room.detach(self.pid, self, now)
 
     def info(self, now: float, wall: float) -> dict:
         h = self.hello or {}
-        room = self.hub.rooms.get(self.room_name)
+        room = self.state.rooms.get(self.room_name)
         player = room.game.players.get(self.pid) if room else None
         return {
             "name": player.name if player else h.get("name"),
@@ -253,14 +212,14 @@ class WindowSession(Session):
 
     kind = "window"
 
-    def __init__(self, hub, room_name, addr, now, wall, wid: str):
-        super().__init__(hub, room_name, addr, now, wall)
+    def __init__(self, state, room_name, addr, now, wall, wid: str):
+        super().__init__(state, room_name, addr, now, wall)
         self.id = wid
         self.name = None
 
     def open(self, now: float, t: float) -> tuple:
         """The first messages: welcome and the full state, then the room's messages."""
-        self.room = room = self.hub.room(self.room_name)
+        self.room = room = self.state.room(self.room_name)
         if room is None:
             return self._refuse(Close.FULL, "hub has too many rooms; use an existing room")
         welcome = {
@@ -273,7 +232,7 @@ class WindowSession(Session):
             "state_hz": room.state_hz,
             "rules": rules.wire_rules(),
             "hub_t": t,
-            "phone_url": self.hub.phone_url(self.room_name),
+            "phone_url": self.state.phone_url(self.room_name),
         }
         fields = {"room": self.room_name, "window": self.id, "addr": self.addr}
         return (
@@ -333,8 +292,8 @@ class WindowSession(Session):
         return NOTHING
 
     def leave(self, now):
-        if self.pid is not None and self.room_name in self.hub.rooms:
-            self.hub.rooms[self.room_name].detach(self.pid, self, now)
+        if self.pid is not None and self.room_name in self.state.rooms:
+            self.state.rooms[self.room_name].detach(self.pid, self, now)
         self.pid = None
 
     def info(self, now: float, wall: float) -> dict:

@@ -12,10 +12,11 @@ import hmac
 import itertools
 
 from . import game as rules
+from .actions import refusal
 from .codec import Close
 from .config import Config
 from .rooms import ROOM_NAME, Room
-from .session import ControllerSession, WindowSession, refusal
+from .session import ControllerSession, WindowSession
 
 PATHS = {"/ws/controller": "controller", "/ws/window": "window"}
 

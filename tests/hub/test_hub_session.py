@@ -11,10 +11,10 @@ import logging
 import pytest
 from hubkit import VECTORS, hello, inp
 
+from hub.actions import NOTHING, CloseLink, Log, Send, Watch
 from hub.codec import Close, encode_feedback
 from hub.config import Config
 from hub.rooms import MAX_PLAYERS
-from hub.session import NOTHING, CloseLink, Log, Send, Watch
 from hub.state import HubState
 
 CODE = "123456"
