@@ -2,12 +2,12 @@
 
 After python-websockets' ``Protocol``: a session is fed what arrives (``receive(data, now, t)``)
 and the passing of time (``expire(now)``), and returns what the shell must do, as a tuple of
-actions (hub/actions.py): ``Send`` bytes or text, ``Close`` with a code and a reason, ``Watch`` a room (start
-delivering its messages to this window), ``Log`` an event. An action with ``to`` set is for
-another session's connection (a replaced controller, a hit controller's feedback). Sessions
-act on their room directly (rooms are plain objects too) and the room publishes through the
-bus. No socket, clock, or asyncio here: ``now`` is monotonic seconds and ``t`` Unix ms, both
-passed in.
+actions (hub/actions.py): ``Send`` bytes or text, ``CloseLink`` with a code and a reason,
+``Watch`` a room (start delivering its messages to this window), ``Log`` an event. An action
+with ``to`` set is for another session's connection (a replaced controller, a hit controller's
+feedback). Sessions act on their room directly (rooms are plain objects too) and the room
+publishes through the bus. No socket, clock, or asyncio here: ``now`` is monotonic seconds and
+``t`` Unix ms, both passed in.
 
 A refused frame returns ``Log("rejected")`` (rate-limited by the shell) and ``Close``; the
 session is then ``closed`` and ignores everything after.
