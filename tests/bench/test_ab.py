@@ -41,3 +41,11 @@ def test_a_starved_run_is_left_out_of_the_medians():
 def test_hub_at_needs_a_checkout():
     with pytest.raises(ValueError, match="hub@DIR"):
         servers.make("hub@/nonexistent")
+
+
+def test_hotpath_measures_both_paths_of_this_checkout(capsys):
+    from bench import hotpath
+
+    assert hotpath.main(["--frames", "200", "--windows", "4", "--reps", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "after the hub-core change" in out and "controller" in out and "4 windows" in out
