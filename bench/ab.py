@@ -51,6 +51,19 @@ def summarize(tries: list[dict]) -> dict:
     }
 
 
+def paired(base: list[dict], other: list[dict]) -> dict:
+    """Medians of other ÷ base over the rounds where both ran clean: the machine's state drifts
+    over a run, and a round's two runs meet nearly the same."""
+    pairs = [(a, b) for a, b in zip(base, other, strict=True) if clean(a) and clean(b)]
+    cpu = [b["server_us_per_frame"] / a["server_us_per_frame"] for a, b in pairs]
+    p99 = [b["p99_ms"] / a["p99_ms"] for a, b in pairs]
+    return {
+        "rounds": len(pairs),
+        "cpu": round(statistics.median(cpu), 3) if cpu else None,
+        "p99": round(statistics.median(p99), 3) if p99 else None,
+    }
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("servers", nargs="+", help="servers to compare, e.g. hub@/tmp/old-hub hub")
@@ -64,7 +77,8 @@ def main(argv=None):
     generator = loadgen.resolve_generator(args.generator)
     tries = {name: [] for name in args.servers}
     for i in range(args.rounds):
-        order = args.servers if i % 2 == 0 else args.servers[::-1]  # neither always goes first
+        k = i % len(args.servers)
+        order = args.servers[k:] + args.servers[:k]  # each takes every place in turn
         for name in order:
             tries[name].append(
                 relay.run_one(name, ctrl, rate, win, args.duration, i, None, print, generator)
@@ -83,10 +97,17 @@ def main(argv=None):
             f"({s['us_per_frame_best']}) | {s['p50_ms_median']} | {s['p99_ms_median']} "
             f"({s['p99_ms_best']}) |"
         )
+    first = args.servers[0]
     for name, s in list(summary.items())[1:]:
         if s["us_per_frame_median"] and base["us_per_frame_median"]:
             ratio = s["us_per_frame_median"] / base["us_per_frame_median"]
-            print(f"{name} ÷ {args.servers[0]}, CPU per frame (medians): {ratio:.3f}")
+            print(f"{name} ÷ {first}, CPU per frame (medians): {ratio:.3f}")
+        s["paired"] = paired(tries[first], tries[name])
+        if s["paired"]["rounds"]:
+            print(
+                f"{name} ÷ {first}, same round, both clean ({s['paired']['rounds']} rounds): "
+                f"CPU per frame {s['paired']['cpu']:.3f}, p99 {s['paired']['p99']:.3f} (medians)"
+            )
     if args.out:
         args.out.write_text(json.dumps({"summary": summary, "runs": tries}, indent=1))
     return 0
