@@ -568,3 +568,29 @@ def test_a_refusal_on_the_short_way_in_closes_through_a_kept_task():
             assert link.closing not in hub.tasks
 
     run(body())
+
+
+def test_an_untested_websockets_runs_on_the_public_api_alone(monkeypatch, caplog):
+    import hub.server
+
+    monkeypatch.setattr(hub.server, "check_library", lambda: ["websockets 99.0 is outside"])
+
+    async def body():
+        async with running_hub() as h:
+            assert not h.fast
+            w, _ = await open_window(h)
+            shooter, _ = await open_controller(h, dev="0000000000aa", name="S")
+            victim, _ = await open_controller(h, dev="0000000000bb", name="V")
+            game = h.rooms["default"].game
+            a, b = game.players["c-0000000000aa"], game.players["c-0000000000bb"]
+            a.x, a.y, b.x, b.y = 200.0, 450.0, 320.0, 450.0
+            await shooter.send(inp(1, x=1000))
+            await shooter.send(inp(2, presses=(0, 1, 0), x=1000))
+            assert (await next_msg(w, "move"))["x"] == 1000
+            fb = await asyncio.wait_for(victim.recv(), TIMEOUT)
+            assert fb == bytes.fromhex("82010096")  # feedback through the library's send
+            conn = next(iter(h.controllers))
+            assert type(conn).__name__ == "ServerConnection"  # no short way in
+
+    run(body())
+    assert any("websockets_untested" in r.getMessage() for r in caplog.records)
