@@ -25,10 +25,11 @@ class CodeCheck:
         self.clock = clock
         self.timer = None
 
-    def check(self, addr: str | None, code: str) -> tuple[str, float]:
-        """(verdict, seconds to wait). A missing code is not a guess and costs nothing."""
+    def check(self, addr: str | None, code: str, now: float | None = None) -> tuple[str, float]:
+        """(verdict, seconds to wait). A missing code is not a guess and costs nothing.
+        ``now`` (monotonic seconds) lets a caller with its own time, like HubState, pass it."""
         key = address_key(addr or "?")
-        now = self.clock()
+        now = self.clock() if now is None else now
         wait = self.guard.blocked_for(key, now)
         if wait:
             self._log(key, now)
@@ -42,9 +43,9 @@ class CodeCheck:
         self._log(key, now)
         return (BLOCKED, wait) if wait else (WRONG, 0.0)
 
-    def refuse(self, addr: str | None, code: str) -> str | None:
+    def refuse(self, addr: str | None, code: str, now: float | None = None) -> str | None:
         """For the WebSocket check: None when the code is right, else the close reason."""
-        verdict, wait = self.check(addr, code)
+        verdict, wait = self.check(addr, code, now)
         if verdict == OK:
             return None
         return reason(verdict, wait)

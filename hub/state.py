@@ -87,7 +87,7 @@ class HubState:
             why = (Close.FULL, f"hub full ({cfg.max_connections} connections)")
         elif not ROOM_NAME.fullmatch(room):
             why = (Close.MALFORMED, "room must be 1-32 characters of a-z A-Z 0-9 _ -")
-        elif (bad := self.codes.refuse(addr.rsplit(":", 1)[0], code)) is not None:
+        elif (bad := self.codes.refuse(addr.rsplit(":", 1)[0], code, now)) is not None:
             why = (Close.BAD_CODE, bad)  # throttled per address (pairing.py, guard.py)
         if why is not None:
             return None, refusal(kind, addr, *why)

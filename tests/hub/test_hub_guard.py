@@ -108,3 +108,22 @@ def test_summaries_per_address_and_when_the_next_is_due():
     assert g.due("a") == 60.0 and g.report("a", 30.0) is None
     assert g.next_report() == 0.0  # b was never reported
     assert [r["addr"] for r in g.reports(60.0)] == ["a", "b"]
+
+
+def test_admission_throttles_wrong_codes_by_address_with_the_callers_time():
+    from hub.actions import CloseLink
+    from hub.config import Config
+    from hub.state import HubState
+
+    state = HubState(Config(pairing_code="123456", beacon=False), lambda *a: None)
+
+    def admit(code, now, addr="10.0.0.7:5000"):
+        session, refused = state.admit("/ws/window", "default", code, addr, now, 1000.0)
+        return session, [a for a in refused if isinstance(a, CloseLink)]
+
+    for n in range(6):
+        assert admit("000000", float(n))[0] is None
+    session, (close,) = admit("123456", 5.5)  # right, but inside the 1 s block
+    assert session is None and close.code == 4004 and "too many" in close.reason
+    assert admit("123456", 5.5, addr="10.0.0.8:5000")[0] is not None  # another address
+    assert admit("123456", 6.1)[0] is not None  # the block is over
