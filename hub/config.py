@@ -5,6 +5,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 
+from . import maps
 from .game import ROUND_MS, SCORE_LIMIT
 
 MAX_SCORE_LIMIT = 1000
@@ -34,6 +35,7 @@ class Config:
     round_seconds: float = ROUND_MS / 1000  # a round also ends after this long
     loop: str = "auto"  # event loop: uvloop when installed, else asyncio's own
     state_hz: float = 20.0  # full authoritative states per second to every window
+    map: str = maps.DEFAULT  # the arena's obstacles (hub/maps.py)
 
 
 ENV = "BLINKSHOT_"
@@ -221,6 +223,13 @@ def parser() -> argparse.ArgumentParser:
         help="authoritative full states per second to every window, 1..120"
         " (default: %(default)g) [BLINKSHOT_STATE_HZ]",
     )
+    a(
+        "--map",
+        default=_env("MAP", d.map),
+        choices=maps.NAMES,
+        help="the arena: walls and pillars that block moves, shots and blinks; open = none"
+        " (default: %(default)s) [BLINKSHOT_MAP]",
+    )
     return p  # fmt: skip
 
 
@@ -249,6 +258,8 @@ def from_args(argv=None) -> Config:
             f"--round-seconds must be from 1 to {MAX_ROUND_SECONDS} seconds, "
             f"got {ns.round_seconds:g} [BLINKSHOT_ROUND_SECONDS]"
         )
+    if ns.map not in maps.NAMES:  # argparse checks choices on the flag only, not the env default
+        p.error(f"--map must be one of {', '.join(maps.NAMES)}, got {ns.map!r} [BLINKSHOT_MAP]")
     if not 1 <= ns.state_hz <= 120:  # also false for nan
         p.error(f"--state-hz must be from 1 to 120, got {ns.state_hz:g} [BLINKSHOT_STATE_HZ]")
     cfg = Config(
@@ -272,6 +283,7 @@ def from_args(argv=None) -> Config:
         round_seconds=ns.round_seconds,
         loop=ns.loop,
         state_hz=ns.state_hz,
+        map=ns.map,
     )
     if code is not None:
         cfg.pairing_code = code

@@ -238,7 +238,7 @@ class WindowConn(Base):
                     "arena": {"w": rules.ARENA_W, "h": rules.ARENA_H},
                     "tick_hz": rules.TICK_HZ,
                     "state_hz": room.state_hz,
-                    "rules": rules.wire_rules(),
+                    "rules": room.game.wire_rules(),  # constants and the map
                     "hub_t": t,
                     "phone_url": self.hub.phone_url(self.room_name),
                 },

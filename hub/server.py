@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.asyncio.server import serve
 
 from . import game as rules
-from . import static
+from . import maps, static
 from .beacon import beacon_payload, parse_addr, run_beacon
 from .codec import CONTROLLER_MAX_BYTES, WINDOW_MAX_BYTES, Close
 from .config import Config
@@ -79,7 +79,9 @@ class Hub:
                 grace_s=self.cfg.grace,
                 state_hz=self.cfg.state_hz,
                 game=rules.Game(
-                    score_limit=self.cfg.score_limit, round_ms=self.cfg.round_seconds * 1000
+                    score_limit=self.cfg.score_limit,
+                    round_ms=self.cfg.round_seconds * 1000,
+                    arena=maps.load(self.cfg.map),
                 ),
             )
             self.rooms[name] = room
@@ -232,6 +234,7 @@ class Hub:
             f"  state {cfg.state_hz:g} Hz, tick {rules.TICK_HZ} Hz, grace {cfg.grace:g} s, beacon "
             + (cfg.beacon_addr if self.beacon_on() else "off"),
             f"  rounds: first to {cfg.score_limit} kills or {cfg.round_seconds:g} s",
+            f"  map: {cfg.map}",
             f"  event loop: {type(asyncio.get_running_loop()).__module__.split('.')[0]}",
         ]
         print("\n".join(lines), flush=True)

@@ -29,7 +29,8 @@ def run(coro, timeout=30):
 
 @contextlib.asynccontextmanager
 async def running_hub(**overrides):
-    cfg = Config(host="127.0.0.1", port=0, pairing_code=CODE, beacon=False)
+    # The open arena: these tests place players by hand; map tests name their map.
+    cfg = Config(host="127.0.0.1", port=0, pairing_code=CODE, beacon=False, map="open")
     for k, v in overrides.items():
         setattr(cfg, k, v)
     hub = Hub(cfg)
