@@ -107,7 +107,7 @@ function wire(client) {
   client.on("welcome", (msg) => {
     timing.welcome ??= performance.now();
     interp.reset();
-    renderer.setArena(msg.arena);
+    renderer.setArena({ ...msg.arena, obstacles: msg.rules?.map?.obstacles });
     hud.setConnected(true);
     hud.showOverlay(null);
     if (msg.phone_url) hud.showPairing({ code: client.code, room, phoneUrl: msg.phone_url });
