@@ -1,7 +1,9 @@
 """Arena geometry and the maps: walls and pillars, push-out, sweeps, blinks; every map valid."""
 
+import json
 import math
 import random
+from pathlib import Path
 
 import pytest
 
@@ -255,3 +257,37 @@ def test_wire_form_is_plain_data():
     assert kinds == {"wall", "pillar"}
     wall = next(o for o in wire["obstacles"] if o["kind"] == "wall")
     assert set(wall) == {"kind", "x", "y", "w", "h"}
+
+
+# Shared vectors (tests/vectors/arena_v1.json): the page's arena.js checks the same answers.
+
+VECTORS = json.loads(
+    (Path(__file__).resolve().parents[1] / "vectors" / "arena_v1.json").read_text()
+)
+
+
+def arena_from_wire(m):
+    kinds = {"wall": lambda o: Wall(o["x"], o["y"], o["w"], o["h"]),
+             "pillar": lambda o: Pillar(o["x"], o["y"], o["r"])}  # fmt: skip
+    return Arena(m["name"], m["w"], m["h"], [kinds[o["kind"]](o) for o in m["obstacles"]])
+
+
+def test_the_vectors_cover_every_map_with_cover_and_every_operation():
+    names = {m["map"]["name"] for m in VECTORS["maps"]}
+    assert names == set(maps.NAMES) - {"open"}
+    for m in VECTORS["maps"]:
+        assert m["map"] == maps.load(m["map"]["name"]).to_wire(), "regenerate the vectors"
+        assert {c["op"] for c in m["cases"]} == {"push_out", "move", "sweep", "blink"}
+        assert any(c["op"] == "sweep" and c["want"] < 1 for c in m["cases"])
+
+
+def test_the_hub_reproduces_the_shared_vectors():
+    for m in VECTORS["maps"]:
+        a = arena_from_wire(m["map"])
+        for c in m["cases"]:
+            got = getattr(a, c["op"])(*c["args"])
+            want = c["want"]
+            if isinstance(want, list):
+                assert list(got) == pytest.approx(want, abs=1e-9), c
+            else:
+                assert got == pytest.approx(want, abs=1e-9), c
