@@ -39,8 +39,8 @@ class Level:
 
 
 LEVELS = {
-    "easy": Level("easy", 450, 0.30, 0.0, 1200, False, False, 380),
-    "normal": Level("normal", 220, 0.12, 0.5, 700, True, False, 340),
+    "easy": Level("easy", 450, 0.20, 0.0, 1200, False, False, 380),
+    "normal": Level("normal", 220, 0.10, 0.5, 700, True, False, 340),
     "hard": Level("hard", 100, 0.04, 1.0, 420, True, True, 320),
 }
 DEFAULT_LEVEL = "normal"
