@@ -2,6 +2,7 @@
 // where the browser allows, render-host.js), plus the HUD, keyboard/mouse play and the test
 // hook `window.blinkshot`.
 
+import { setupSound } from "./audio.js";
 import { BlinkshotClient } from "./client.js";
 import * as hud from "./hud.js";
 import { KeyboardMouse } from "./input.js";
@@ -359,6 +360,7 @@ async function start() {
   const input = new KeyboardMouse(client, canvas, (x, y) => renderer.toWorld(x, y), myPosition);
   wire(client);
   exposeHook(client);
+  setupSound(client, { me: () => myId });
   setupPlay(client, input);
   setupKeys(client);
   client.connect();
