@@ -273,7 +273,7 @@ class WindowConn(Base):
             if self.pid is not None and self.pid != pid:
                 room.detach(self.pid, self, time.monotonic())
             try:
-                seat, prev = room.attach(pid, "keyboard", msg["name"], self, now_ms())
+                seat, prev = room.attach(pid, msg["kind"], msg["name"], self, now_ms())
             except RoomFull as exc:
                 raise Rejected(Close.FULL, str(exc)) from None
             if prev is not None and prev is not self:

@@ -48,7 +48,7 @@ export function showScores(players) {
       sw.style.background = p.color;
       sw.style.boxShadow = `0 0 8px ${p.color}`;
       const name = el("span", "name", p.name);
-      name.append(el("span", "kind", { controller: "pad", phone: "phone", keyboard: "keys" }[p.kind] ?? ""));
+      name.append(el("span", "kind", { controller: "pad", phone: "phone", keyboard: "keys", gamepad: "gamepad", bot: "bot" }[p.kind] ?? ""));
       li.append(sw, name, el("span", "score", String(p.score)));
       return li;
     }),

@@ -7,6 +7,7 @@ import { BlinkshotClient } from "./client.js";
 import * as hud from "./hud.js";
 import { KeyboardMouse } from "./input.js";
 import { DELAY_MS, Interpolator } from "./interp.js";
+import { setupGamepads } from "./pads.js";
 import { makeRenderer } from "./render-host.js";
 
 const EVENT_LOG_MAX = 1000;
@@ -361,6 +362,7 @@ async function start() {
   wire(client);
   exposeHook(client);
   setupSound(client, { me: () => myId });
+  setupGamepads(() => new BlinkshotClient({ url: location.origin, room, code: client.code }));
   setupPlay(client, input);
   setupKeys(client);
   client.connect();
