@@ -11,12 +11,14 @@ from the driver's seed and its id, its time from ``now_ms``: the same snapshots 
 the same frames.
 """
 
+import itertools
 import math
 import random
 from dataclasses import dataclass
 
 from . import game as rules
-from .codec import encode_input
+from .codec import decode_controller, encode_input
+from .rooms import MAX_PLAYERS
 
 LOOK_AHEAD = 60  # world units a bot checks ahead before walking somewhere
 AIM_STICK = 150  # stick deflection (of 1000) that turns the aim without walking far
@@ -47,8 +49,11 @@ DEFAULT_LEVEL = "normal"
 
 
 def bots_wanted(limit: int, humans: int) -> int:
-    """How many bots a room with ``humans`` players should have under ``--bots limit``: a lone
-    player meets ``limit`` bots, and each further human takes one bot's place."""
+    """How many bots a room with ``humans`` players should have under ``--bots limit``: none
+    while no human plays, a lone player meets ``limit`` bots, each further human takes one
+    bot's place."""
+    if humans <= 0:
+        return 0
     return max(0, min(limit, limit + 1 - humans))
 
 
@@ -259,3 +264,41 @@ class BotDriver:
             if frame is not None:
                 out.append((pid, frame))
         return out
+
+
+class RoomBots:
+    """The bots of one room, kept at ``bots_wanted(limit, humans)`` and played through the
+    room's own input path (``Room.input``, as a controller's decoded frames). The room calls
+    ``tick(room, t)`` once per clock tick; bot time is game time, so the same game gives the
+    same bots."""
+
+    def __init__(self, arena, limit, level=DEFAULT_LEVEL, seed=None):
+        seed = random.randrange(1 << 32) if seed is None else seed
+        self.driver = BotDriver(arena, seed=seed, level=level)
+        self.limit = limit
+        self.order = []  # bot ids, oldest first; the newest leaves first
+        self._ids = itertools.count(1)
+
+    def tick(self, room, t):
+        self.sync(room, t)
+        if not self.order:
+            return
+        now = room.game.now
+        for pid, frame in self.driver.tick(room.game.snapshot(), now):
+            room.input(pid, decode_controller(frame), t)
+
+    def sync(self, room, t):
+        """Add or remove bots until the room has as many as it should."""
+        humans = sum(1 for s in room.seats.values() if s.kind != "bot")
+        # One seat stays free, so a human joining a full room gets in; a bot leaves next tick.
+        want = min(bots_wanted(self.limit, humans), MAX_PLAYERS - 1 - humans)
+        while len(self.order) > want:
+            pid = self.order.pop()
+            self.driver.remove(pid)
+            room.remove(pid, t)
+        while len(self.order) < want:
+            n = next(self._ids)
+            pid = f"b-{n}"
+            room.attach(pid, "bot", NAMES[(n - 1) % len(NAMES)], self, t)
+            self.driver.add(pid)
+            self.order.append(pid)

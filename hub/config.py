@@ -6,10 +6,13 @@ import secrets
 from dataclasses import dataclass, field
 
 from . import maps
+from .bots import DEFAULT_LEVEL as DEFAULT_BOT_LEVEL
+from .bots import LEVELS as BOT_LEVELS
 from .game import ROUND_MS, SCORE_LIMIT
 
 MAX_SCORE_LIMIT = 1000
 MAX_ROUND_SECONDS = 24 * 3600
+MAX_BOTS = 15  # a room holds 16 players, one seat is always kept for a human
 
 
 @dataclass
@@ -36,6 +39,8 @@ class Config:
     loop: str = "auto"  # event loop: uvloop when installed, else asyncio's own
     state_hz: float = 20.0  # full authoritative states per second to every window
     map: str = maps.DEFAULT  # the arena's obstacles (hub/maps.py)
+    bots: int = 0  # bots a lone player meets; each further human takes one's place
+    bot_level: str = DEFAULT_BOT_LEVEL
 
 
 ENV = "BLINKSHOT_"
@@ -230,6 +235,20 @@ def parser() -> argparse.ArgumentParser:
         help="the arena: walls and pillars that block moves, shots and blinks; open = none"
         " (default: %(default)s) [BLINKSHOT_MAP]",
     )
+    a(
+        "--bots",
+        type=int,
+        default=_num("BOTS", d.bots, int),
+        metavar="N",
+        help=f"server-side players: a lone human meets N bots, each further human takes one's"
+        f" place, none play an empty room; 0..{MAX_BOTS} (default: %(default)s) [BLINKSHOT_BOTS]",
+    )
+    a(
+        "--bot-level",
+        default=_env("BOT_LEVEL", d.bot_level),
+        choices=tuple(BOT_LEVELS),
+        help="how well bots play (default: %(default)s) [BLINKSHOT_BOT_LEVEL]",
+    )
     return p  # fmt: skip
 
 
@@ -258,6 +277,11 @@ def from_args(argv=None) -> Config:
             f"--round-seconds must be from 1 to {MAX_ROUND_SECONDS} seconds, "
             f"got {ns.round_seconds:g} [BLINKSHOT_ROUND_SECONDS]"
         )
+    if not 0 <= ns.bots <= MAX_BOTS:
+        p.error(f"--bots must be from 0 to {MAX_BOTS}, got {ns.bots} [BLINKSHOT_BOTS]")
+    if ns.bot_level not in BOT_LEVELS:
+        p.error(f"--bot-level must be one of {', '.join(BOT_LEVELS)}, got {ns.bot_level!r}"
+                " [BLINKSHOT_BOT_LEVEL]")  # fmt: skip
     if ns.map not in maps.NAMES:  # argparse checks choices on the flag only, not the env default
         p.error(f"--map must be one of {', '.join(maps.NAMES)}, got {ns.map!r} [BLINKSHOT_MAP]")
     if not 1 <= ns.state_hz <= 120:  # also false for nan
@@ -284,6 +308,8 @@ def from_args(argv=None) -> Config:
         loop=ns.loop,
         state_hz=ns.state_hz,
         map=ns.map,
+        bots=ns.bots,
+        bot_level=ns.bot_level,
     )
     if code is not None:
         cfg.pairing_code = code

@@ -58,6 +58,7 @@ class Room:
         self.seats: dict[str, Seat] = {}
         self.clock = None  # monotonic seconds of the last tick
         self.next_state = 0.0
+        self.bots = None  # a bots.RoomBots when the hub runs with --bots
 
     # Stamping --------------------------------------------------------------------------------
 
@@ -161,6 +162,8 @@ class Room:
         """Run the fixed-step game up to ``now``; send state at ``state_hz``; expire grace."""
         if self.clock is None:
             self.clock = now
+        if self.bots is not None:
+            self.bots.tick(self, t)  # bots join, leave and press like controllers
         steps = int((now - self.clock) * rules.TICK_HZ)
         if steps > MAX_CATCHUP_TICKS:
             steps = MAX_CATCHUP_TICKS

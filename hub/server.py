@@ -19,6 +19,7 @@ from websockets.asyncio.server import serve
 from . import game as rules
 from . import maps, static
 from .beacon import beacon_payload, parse_addr, run_beacon
+from .bots import RoomBots
 from .codec import CONTROLLER_MAX_BYTES, WINDOW_MAX_BYTES, Close
 from .config import Config
 from .fastin import HubConnection
@@ -84,6 +85,8 @@ class Hub:
                     arena=maps.load(self.cfg.map),
                 ),
             )
+            if self.cfg.bots:
+                room.bots = RoomBots(room.game.arena, self.cfg.bots, self.cfg.bot_level)
             self.rooms[name] = room
         return room
 
@@ -234,7 +237,8 @@ class Hub:
             f"  state {cfg.state_hz:g} Hz, tick {rules.TICK_HZ} Hz, grace {cfg.grace:g} s, beacon "
             + (cfg.beacon_addr if self.beacon_on() else "off"),
             f"  rounds: first to {cfg.score_limit} kills or {cfg.round_seconds:g} s",
-            f"  map: {cfg.map}",
+            f"  map: {cfg.map}; bots: "
+            + (f"up to {cfg.bots} ({cfg.bot_level})" if cfg.bots else "none (--bots N)"),
             f"  event loop: {type(asyncio.get_running_loop()).__module__.split('.')[0]}",
         ]
         print("\n".join(lines), flush=True)

@@ -9,7 +9,7 @@ from hub import bots, maps
 from hub import game as g
 from hub.arena import Arena, Wall
 from hub.codec import decode_controller
-from hub.rooms import Room
+from hub.rooms import MAX_PLAYERS, Room
 
 DT = 1 / g.TICK_HZ
 
@@ -181,13 +181,82 @@ def test_a_knocked_out_bot_lets_go_of_the_stick():
 
 @pytest.mark.parametrize(
     ("limit", "humans", "want"),
-    [(0, 0, 0), (0, 3, 0), (1, 0, 1), (1, 1, 1), (1, 2, 0), (3, 0, 3), (3, 1, 3), (3, 2, 2),
+    [(0, 0, 0), (0, 3, 0), (1, 0, 0), (1, 1, 1), (1, 2, 0), (3, 0, 0), (3, 1, 3), (3, 2, 2),
      (3, 4, 0), (3, 9, 0)],
 )  # fmt: skip
-def test_bots_make_room_as_humans_join(limit, humans, want):
+def test_bots_play_only_with_humans_and_make_room_as_they_join(limit, humans, want):
     assert bots.bots_wanted(limit, humans) == want
 
 
 def test_an_unknown_level_names_the_choices():
     with pytest.raises(ValueError, match="easy, normal, hard"):
         bots.BotDriver(open_arena(), level="godlike")
+
+
+# In a room: bots join and leave as humans come and go, through the room's own paths.
+
+
+def room_with_bots(limit, level="normal", arena=None):
+    game = g.Game(rng=random.Random(3), arena=arena or open_arena())
+    events = []
+    room = Room("t", lambda m, k: events.append(m), lambda *a: None, game=game)
+    room.bots = bots.RoomBots(game.arena, limit, level, seed=5)
+    return room, events
+
+
+def tick_for(room, start, seconds):
+    now = start
+    for _ in range(round(seconds / DT)):
+        now += DT
+        room.tick(now, now * 1000)
+    return now
+
+
+def kinds(room):
+    return sorted(s.kind for s in room.seats.values())
+
+
+def test_bots_join_a_lone_human_and_leave_one_by_one_as_humans_come():
+    room, events = room_with_bots(2)
+    now = tick_for(room, 0, 0.1)
+    assert room.seats == {}, "no bots for an empty room"
+    room.attach("h1", "controller", "Ada", object(), 0)
+    now = tick_for(room, now, 0.1)
+    assert kinds(room) == ["bot", "bot", "controller"]
+    made = [
+        e["player"] for e in events if e["type"] == "create_player" and e["player"]["kind"] == "bot"
+    ]
+    assert [p["name"] for p in made] == ["Volt", "Ember"]
+    room.attach("h2", "keyboard", "Kim", object(), 0)
+    now = tick_for(room, now, 0.1)
+    assert kinds(room) == ["bot", "controller", "keyboard"]
+    assert [e["id"] for e in events if e["type"] == "remove_player"] == ["b-2"]  # newest first
+    room.remove("h1", 0)
+    room.remove("h2", 0)
+    tick_for(room, now, 0.1)
+    assert room.seats == {} and room.bots.driver.bots == {}
+
+
+def test_room_bots_play_through_the_input_path():
+    room, events = room_with_bots(1, level="hard")
+    h = room.attach("h1", "controller", "Ada", object(), 0)[0]
+    room.game.players["h1"].x, room.game.players["h1"].y = 1100, 450
+    tick_for(room, 0, 0.05)
+    (bot_id,) = [pid for pid, s in room.seats.items() if s.kind == "bot"]
+    room.game.players[bot_id].x, room.game.players[bot_id].y = 500, 450
+    tick_for(room, 1, 4)
+    moves = [e for e in events if e["type"] == "move" and e["id"] == bot_id]
+    shots = [e for e in events if e["type"] == "shoot" and e["id"] == bot_id]
+    assert moves and shots and all("cseq" in e for e in moves + shots)  # relayed as inputs are
+    assert any(e["type"] == "hit" and e["id"] == "h1" for e in events)
+    assert h.kind == "controller"
+
+
+def test_a_full_room_always_keeps_a_seat_for_the_next_human():
+    room, _ = room_with_bots(15)
+    room.attach("h1", "controller", "Ada", object(), 0)
+    now = tick_for(room, 0, 0.1)
+    assert len(room.seats) == MAX_PLAYERS - 1
+    room.attach("h2", "controller", "Bo", object(), 0)  # gets in at once
+    tick_for(room, now, 0.1)
+    assert len(room.seats) == MAX_PLAYERS - 1 and kinds(room).count("controller") == 2
