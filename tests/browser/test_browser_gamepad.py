@@ -36,12 +36,19 @@ def page(browser, hub):
     p.close()
 
 
+# The page polls the pads once per animation frame: two frames later, it has seen a change.
+FRAMES = "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 def press(page, i, button, axes=(0, 0, 0, 0)):
-    """Hold ``button`` on pad ``i`` for a few polls, then let go."""
-    page.evaluate("([i, axes, b]) => window.__setPad(i, axes, { [b]: 1 })", [i, list(axes), button])
-    page.wait_for_timeout(100)  # several animation frames: the page polls once per frame
-    page.evaluate("([i, axes]) => window.__setPad(i, axes)", [i, list(axes)])
-    page.wait_for_timeout(50)
+    """Hold ``button`` on pad ``i`` until the page has polled it, then let go."""
+    page.evaluate(
+        f"async ([i, axes, b]) => {{ window.__setPad(i, axes, {{ [b]: 1 }}); await {FRAMES}; }}",
+        [i, list(axes), button],
+    )
+    page.evaluate(
+        f"async ([i, axes]) => {{ window.__setPad(i, axes); await {FRAMES}; }}", [i, list(axes)]
+    )
 
 
 def pad_player(page, i, cond="true"):
