@@ -31,6 +31,7 @@ MAX_HP = 100
 RESPAWN_MS = 2000
 SCORE_LIMIT = 10
 ROUND_MS = 180_000
+HISTORY_KEEP = 10  # finished rounds remembered (the session's match history)
 SPAWN_TRIES = 24  # random free spots a spawn chooses among
 SPAWN_CLEARANCE = RADIUS  # free space kept around a spawn, beyond the player's own radius
 SPAWN_FAR_ENOUGH = 700  # past this distance from every enemy, a spot is as good as any
@@ -119,7 +120,9 @@ class Game:
         self.players: dict[str, Player] = {}
         self.projectiles: dict[int, Projectile] = {}
         self.next_shot = 1
-        self.round_no, self.round_start, self.last_winner = 1, 0.0, None
+        self.round_no, self.round_elapsed = 1, 0.0  # elapsed: game ms someone was playing
+        self.last_winner = self.last_winner_name = None  # the name outlives the player
+        self.history: list[dict] = []  # the last HISTORY_KEEP rounds, oldest first
 
     @property
     def now(self) -> float:
@@ -220,6 +223,8 @@ class Game:
         dt = TICK_MS / 1000
         now = self.now
         events = []
+        if any(p.connected for p in self.players.values()):
+            self.round_elapsed += TICK_MS  # the round clock stands still while nobody plays
         for p in self.players.values():
             if not p.alive:
                 if now >= p.respawn_at:
@@ -276,14 +281,16 @@ class Game:
         return events
 
     def _check_round(self):
-        elapsed = self.now - self.round_start
         leader = max(self.players.values(), key=lambda p: p.score, default=None)
-        if elapsed < self.round_ms and not (leader and leader.score >= self.score_limit):
+        by_score = leader is not None and leader.score >= self.score_limit
+        if self.round_elapsed < self.round_ms and not by_score:
             return []
         winner = leader.id if leader and leader.score > 0 else None
         self.last_winner = winner
+        self.last_winner_name = leader.name if winner else None
+        self._remember_round(winner, by_score)
         self.round_no += 1
-        self.round_start = self.now
+        self.round_elapsed = 0.0
         self.projectiles.clear()
         for p in self.players.values():
             p.alive = False  # placed one by one below, each away from those already placed
@@ -294,14 +301,27 @@ class Game:
             p.blink_ready = p.shoot_ready = 0.0
         return [{"type": "round", "round": self.round_no, "winner": winner}]
 
+    def _remember_round(self, winner, by_score):
+        ranked = sorted(self.players.values(), key=lambda p: (-p.score, p.slot))
+        self.history.append({
+            "n": self.round_no,
+            "winner": winner,
+            "winner_name": self.last_winner_name,
+            "ended_by": "score" if by_score else "time",
+            "scores": [{"id": p.id, "name": p.name, "kind": p.kind, "score": p.score}
+                       for p in ranked],
+        })  # fmt: skip
+        del self.history[:-HISTORY_KEEP]
+
     # Views -----------------------------------------------------------------------------------
 
     def round_info(self):
         return {
             "n": self.round_no,
-            "time_left": max(0, round(self.round_ms - (self.now - self.round_start))),
+            "time_left": max(0, round(self.round_ms - self.round_elapsed)),
             "score_limit": self.score_limit,
             "last_winner": self.last_winner,
+            "last_winner_name": self.last_winner_name,
         }
 
     def snapshot(self) -> dict:

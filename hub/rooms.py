@@ -208,4 +208,5 @@ class Room:
             "players": len(self.seats),
             "tick": self.game.tick,
             "round": self.game.round_info(),
+            "history": self.game.history,  # the last rounds: winner, scores
         }

@@ -340,7 +340,7 @@ function frame(client, input) {
   const round = interp.latest?.round;
   if (round) {
     const w = round.last_winner;
-    hud.showRound(round, client.now() - lastStateAt, w ? playerName(w) : null);
+    hud.showRound(round, client.now() - lastStateAt, w ? (round.last_winner_name ?? playerName(w)) : null);
   }
   requestAnimationFrame(() => frame(client, input));
 }
