@@ -156,9 +156,28 @@ class Game:
 
     def add_player(self, pid, name, slot, color, kind) -> Player:
         x, y = self.spawn_point(pid)
-        p = Player(pid, name, slot, color, kind, x, y)
+        p = Player(pid, self.unique_name(name, pid), slot, color, kind, x, y)
         self.players[pid] = p
         return p
+
+    def rename(self, pid, name):
+        p = self.players.get(pid)
+        if p is not None:
+            p.name = self.unique_name(name, pid)
+
+    def unique_name(self, name, pid=None):
+        """``name``, or with a suffix (" 2", " 3", ...) when another player already has it, so
+        two phones are not both "Phone"; kept within 16 characters."""
+        taken = {p.name.casefold() for p in self.players.values() if p.id != pid}
+        if name.casefold() not in taken:
+            return name
+        n = 2
+        while True:
+            tag = f" {n}"
+            cand = name[: 16 - len(tag)].rstrip() + tag
+            if cand.casefold() not in taken:
+                return cand
+            n += 1
 
     def remove_player(self, pid):
         self.players.pop(pid, None)

@@ -98,7 +98,7 @@ class Room:
         else:
             previous = seat.owner
             if name:
-                self.game.players[pid].name = name
+                self.game.rename(pid, name)
         seat.owner = owner
         seat.last_seq = None
         seat.presses = None
