@@ -85,6 +85,10 @@ class Bot:
 
     # Frames --------------------------------------------------------------------------------
 
+    def due(self, now) -> bool:
+        """True when ``tick`` at ``now`` may answer something (it needs a snapshot then)."""
+        return not self.started or now >= self.next_think
+
     def tick(self, snapshot, now) -> bytes | None:
         """The next input frame, or None when nothing changed since the last one."""
         if not self.started:
@@ -257,7 +261,12 @@ class BotDriver:
         self.bots.pop(pid, None)
 
     def tick(self, snapshot, now) -> list[tuple[str, bytes]]:
-        """Input frames of the bots that changed their input: ``(pid, frame bytes)``."""
+        """Input frames of the bots that changed their input: ``(pid, frame bytes)``.
+        ``snapshot`` may be a function returning it, called only when some bot is due."""
+        if callable(snapshot):
+            if not any(bot.due(now) for bot in self.bots.values()):
+                return []
+            snapshot = snapshot()
         out = []
         for pid, bot in self.bots.items():
             frame = bot.tick(snapshot, now)
@@ -284,7 +293,7 @@ class RoomBots:
         if not self.order:
             return
         now = room.game.now
-        for pid, frame in self.driver.tick(room.game.snapshot(), now):
+        for pid, frame in self.driver.tick(room.game.snapshot, now):  # built only when needed
             room.input(pid, decode_controller(frame), t)
 
     def sync(self, room, t):

@@ -260,3 +260,24 @@ def test_a_full_room_always_keeps_a_seat_for_the_next_human():
     room.attach("h2", "controller", "Bo", object(), 0)  # gets in at once
     tick_for(room, now, 0.1)
     assert len(room.seats) == MAX_PLAYERS - 1 and kinds(room).count("controller") == 2
+
+
+def test_the_driver_builds_a_snapshot_only_when_a_bot_is_due():
+    driver = bots.BotDriver(open_arena(), seed=1, level="easy")
+    driver.add("b")
+    snap = {"players": [{"id": "b", "alive": False, "x": 1, "y": 1, "blink_cd": 0,
+                         "shoot_cd": 0}], "projectiles": []}  # fmt: skip
+    built = []
+
+    def snapshot():
+        built.append(1)
+        return snap
+
+    assert len(driver.tick(snapshot, 0)) == 1  # the baseline frame
+    driver.tick(snapshot, 10)  # first look
+    n = len(built)
+    for t in range(20, 200, 17):  # well within an easy bot's reaction time
+        driver.tick(snapshot, t)
+    assert len(built) == n
+    driver.tick(snapshot, 5000)
+    assert len(built) == n + 1
