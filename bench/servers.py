@@ -237,14 +237,14 @@ def start_redis():
 def make(name):
     """A not yet started Server for one of NAMES."""
     if name == "hub":
-        # The open arena (--map, also below): the figures are about relaying, and on a map
-        # with cover the e2e bench's players could stand against a wall and not move.
+        # The open arena and no lobby (also below): the figures are about relaying; on a map
+        # with cover a player could stand against a wall, and a countdown would eat presses.
         argv = [PY, "-m", "hub", "--host", "127.0.0.1", "--port", "0", "--pairing-code", CODE]
-        return Server(name, argv + ["--loop", "asyncio", "--map", "open"])
+        return Server(name, argv + ["--loop", "asyncio", "--map", "open", "--no-lobby"])
     if name == "hub_uvloop":
         # The same hub on uvloop's event loop, which `python -m hub` picks when it is installed.
         argv = [PY, "-m", "hub", "--host", "127.0.0.1", "--port", "0", "--pairing-code", CODE]
-        return Server(name, argv + ["--loop", "uvloop", "--map", "open"])
+        return Server(name, argv + ["--loop", "uvloop", "--map", "open", "--no-lobby"])
     if name == "websockets":
         return Server(name, [PY, str(ROOT / "bench/peers/websockets_relay.py")])
     if name == "picows":

@@ -41,6 +41,7 @@ class Config:
     map: str = maps.DEFAULT  # the arena's obstacles (hub/maps.py)
     bots: int = 0  # bots a lone player meets; each further human takes one's place
     bot_level: str = DEFAULT_BOT_LEVEL
+    lobby: bool = True  # wait for 2 players, count down, show a podium between rounds
 
 
 ENV = "BLINKSHOT_"
@@ -236,6 +237,13 @@ def parser() -> argparse.ArgumentParser:
         " (default: %(default)s) [BLINKSHOT_MAP]",
     )
     a(
+        "--no-lobby",
+        action="store_true",
+        default=_env("NO_LOBBY", "") not in ("", "0"),
+        help="no waiting for a second player, countdown or podium: rounds follow each other"
+        " at once [BLINKSHOT_NO_LOBBY=1]",
+    )
+    a(
         "--bots",
         type=int,
         default=_num("BOTS", d.bots, int),
@@ -310,6 +318,7 @@ def from_args(argv=None) -> Config:
         map=ns.map,
         bots=ns.bots,
         bot_level=ns.bot_level,
+        lobby=not ns.no_lobby,
     )
     if code is not None:
         cfg.pairing_code = code

@@ -13,6 +13,7 @@ import math
 import random
 
 from . import maps
+from .match import Match
 
 ARENA_W, ARENA_H = 1600, 900
 TICK_HZ = 60
@@ -31,7 +32,6 @@ MAX_HP = 100
 RESPAWN_MS = 2000
 SCORE_LIMIT = 10
 ROUND_MS = 180_000
-HISTORY_KEEP = 10  # finished rounds remembered (the session's match history)
 SPAWN_TRIES = 24  # random free spots a spawn chooses among
 SPAWN_CLEARANCE = RADIUS  # free space kept around a spawn, beyond the player's own radius
 SPAWN_FAR_ENOUGH = 700  # past this distance from every enemy, a spot is as good as any
@@ -110,19 +110,30 @@ class Projectile:
 
 class Game:
     """One arena. ``rng`` is injected so tests can pin spawn points; ``arena`` is the map
-    (``maps.load(name)``), the open one by default."""
+    (``maps.load(name)``), the open one by default; ``lobby`` turns on the match flow (waiting,
+    countdown, podium: hub/match.py), off by default so rounds follow each other at once."""
 
-    def __init__(self, rng=None, score_limit=SCORE_LIMIT, round_ms=ROUND_MS, arena=None):
+    def __init__(
+        self, rng=None, score_limit=SCORE_LIMIT, round_ms=ROUND_MS, arena=None, lobby=False
+    ):
         self.rng = rng or random.Random()
         self.arena = arena or maps.load("open")
-        self.score_limit, self.round_ms = score_limit, round_ms
         self.tick = 0
         self.players: dict[str, Player] = {}
         self.projectiles: dict[int, Projectile] = {}
         self.next_shot = 1
-        self.round_no, self.round_elapsed = 1, 0.0  # elapsed: game ms someone was playing
-        self.last_winner = self.last_winner_name = None  # the name outlives the player
-        self.history: list[dict] = []  # the last HISTORY_KEEP rounds, oldest first
+        self.match = Match(score_limit, round_ms, lobby)
+
+    # The round settings live in the match; these read and write them there.
+    score_limit = property(lambda self: self.match.score_limit,
+                           lambda self, v: setattr(self.match, "score_limit", v))  # fmt: skip
+    round_ms = property(lambda self: self.match.round_ms,
+                        lambda self, v: setattr(self.match, "round_ms", v))  # fmt: skip
+
+    @property
+    def history(self) -> list[dict]:
+        """The session's last rounds: winner, scores (``Match.history``)."""
+        return self.match.history
 
     @property
     def now(self) -> float:
@@ -207,7 +218,7 @@ class Game:
         """Teleport BLINK_DIST along the aim, stopping short of obstacles and the arena edge.
         Returns the event or None."""
         p = self.players.get(pid)
-        if not p or not p.alive or self.now < p.blink_ready:
+        if not p or not p.alive or self.now < p.blink_ready or not self.match.fighting:
             return None
         frm = (round(p.x, 1), round(p.y, 1))
         p.x, p.y = self.arena.blink(p.x, p.y, p.aim[0], p.aim[1], BLINK_DIST, RADIUS)
@@ -217,7 +228,7 @@ class Game:
     def shoot(self, pid):
         """Fire a fireball along the aim. Returns the event or None (cooldown, dead)."""
         p = self.players.get(pid)
-        if not p or not p.alive or self.now < p.shoot_ready:
+        if not p or not p.alive or self.now < p.shoot_ready or not self.match.fighting:
             return None
         ax, ay = p.aim
         s = Projectile(
@@ -242,8 +253,6 @@ class Game:
         dt = TICK_MS / 1000
         now = self.now
         events = []
-        if any(p.connected for p in self.players.values()):
-            self.round_elapsed += TICK_MS  # the round clock stands still while nobody plays
         for p in self.players.values():
             if not p.alive:
                 if now >= p.respawn_at:
@@ -257,7 +266,12 @@ class Game:
                 scale = SPEED * dt * min(mag, 1000) / 1000 / mag
                 p.x, p.y = self.arena.move(p.x, p.y, sx * scale, sy * scale, RADIUS)
         events += self._move_projectiles(dt)
-        events += self._check_round()
+        players = list(self.players.values())
+        flow = self.match.step(players, TICK_MS)
+        if flow == "end":
+            events.append(self.match.end_round(players))
+        if flow is not None:
+            self._new_round()
         return events
 
     def _move_projectiles(self, dt):
@@ -299,17 +313,8 @@ class Game:
             events.append({"type": "death", "id": p.id, "by": by})
         return events
 
-    def _check_round(self):
-        leader = max(self.players.values(), key=lambda p: p.score, default=None)
-        by_score = leader is not None and leader.score >= self.score_limit
-        if self.round_elapsed < self.round_ms and not by_score:
-            return []
-        winner = leader.id if leader and leader.score > 0 else None
-        self.last_winner = winner
-        self.last_winner_name = leader.name if winner else None
-        self._remember_round(winner, by_score)
-        self.round_no += 1
-        self.round_elapsed = 0.0
+    def _new_round(self):
+        """Scores, HP and cooldowns reset, shots gone, everyone placed apart for a new round."""
         self.projectiles.clear()
         for p in self.players.values():
             p.alive = False  # placed one by one below, each away from those already placed
@@ -318,30 +323,11 @@ class Game:
             p.x, p.y = self.spawn_point(p.id)
             p.alive = True
             p.blink_ready = p.shoot_ready = 0.0
-        return [{"type": "round", "round": self.round_no, "winner": winner}]
-
-    def _remember_round(self, winner, by_score):
-        ranked = sorted(self.players.values(), key=lambda p: (-p.score, p.slot))
-        self.history.append({
-            "n": self.round_no,
-            "winner": winner,
-            "winner_name": self.last_winner_name,
-            "ended_by": "score" if by_score else "time",
-            "scores": [{"id": p.id, "name": p.name, "kind": p.kind, "score": p.score}
-                       for p in ranked],
-        })  # fmt: skip
-        del self.history[:-HISTORY_KEEP]
 
     # Views -----------------------------------------------------------------------------------
 
     def round_info(self):
-        return {
-            "n": self.round_no,
-            "time_left": max(0, round(self.round_ms - self.round_elapsed)),
-            "score_limit": self.score_limit,
-            "last_winner": self.last_winner,
-            "last_winner_name": self.last_winner_name,
-        }
+        return self.match.info()
 
     def snapshot(self) -> dict:
         """Full state: every player with HP, score, cooldowns; live projectiles; the round."""

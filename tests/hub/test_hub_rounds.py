@@ -7,6 +7,7 @@ import random
 from hub import game as g
 from hub.config import Config
 from hub.health import health
+from hub.match import HISTORY_KEEP
 from hub.server import Hub
 
 
@@ -74,17 +75,17 @@ def test_the_session_remembers_its_last_rounds_with_scores():
     assert first["n"] == 1 and first["winner"] == "p0" and first["winner_name"] == "P0"
     assert first["ended_by"] == "score"
     assert [(s["id"], s["score"]) for s in first["scores"]] == [("p0", 2), ("p1", 1)]
-    for _ in range(g.HISTORY_KEEP + 3):
-        game.round_elapsed = game.round_ms
+    for _ in range(HISTORY_KEEP + 3):
+        game.match.elapsed = game.round_ms
         steps(game, 20)
-    assert len(game.history) == g.HISTORY_KEEP
+    assert len(game.history) == HISTORY_KEEP
     assert game.history[-1]["ended_by"] == "time" and game.history[-1]["winner"] is None
-    assert [h["n"] for h in game.history] == list(range(5, 5 + g.HISTORY_KEEP))
+    assert [h["n"] for h in game.history] == list(range(5, 5 + HISTORY_KEEP))
 
 
 def test_healthz_lists_the_rooms_match_history():
     async def body():  # the hub's fan-out wants a running loop
-        hub = Hub(Config(beacon=False, score_limit=1, map="open"))
+        hub = Hub(Config(beacon=False, score_limit=1, map="open", lobby=False))
         room = hub.room("default")
         room.attach("p0", "controller", "Ada", object(), 0)
         room.attach("p1", "controller", "Bo", object(), 0)
