@@ -248,3 +248,16 @@ test("settings changed through the Sound are stored", () => {
   assert.deepEqual(loadSettings(storage), { volume: 0.3, muted: true });
   assert.deepEqual(new Sound({ storage, Context: FakeContext }).mixer.muted, true);
 });
+
+test("with the hub's lobby the round starts when the countdown ends, not with the podium", () => {
+  const r = (n, phase) => ({ round: { n, phase }, players: [] });
+  assert.deepEqual(
+    cuesForState(r(1, "playing"), r(2, "podium"), ctx()).map((c) => c.sound),
+    ["round_end"],
+  );
+  assert.deepEqual(cuesForState(r(2, "podium"), r(2, "countdown"), ctx()), []);
+  assert.deepEqual(
+    cuesForState(r(2, "countdown"), r(2, "playing"), ctx()).map((c) => c.sound),
+    ["round_start"],
+  );
+});

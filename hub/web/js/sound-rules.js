@@ -49,16 +49,22 @@ export function cuesForMessage(msg, ctx) {
 }
 
 /** The cues a new state asks for against the one before: respawns, and a round's end and the
- * next one's start. The first state of a connection (prev = null) is silent. */
+ * next one's start (with the hub's lobby: when its countdown ends). The first state of a
+ * connection (prev = null) is silent. */
 export function cuesForState(prev, next, ctx) {
   if (!prev || !next) return [];
   const out = [];
   const before = new Map((prev.players ?? []).map((p) => [p.id, p]));
   const ended = prev.round && next.round && next.round.n > prev.round.n;
+  const lobby = next.round?.phase !== undefined && next.round.phase !== "playing";
   if (ended) {
     out.push(cue("round_end", 0, false));
-    out.push({ ...cue("round_start", 0, false), delay: ROUND_START_DELAY_MS });
+    // Without a lobby the next round starts at once; with one, after its countdown (below).
+    if (!lobby) out.push({ ...cue("round_start", 0, false), delay: ROUND_START_DELAY_MS });
     return out; // everyone is placed again at a new round: no respawn sounds on top
+  }
+  if (prev.round?.phase === "countdown" && next.round?.phase === "playing") {
+    out.push(cue("round_start", 0, false));
   }
   for (const p of next.players ?? []) {
     const b = before.get(p.id);
