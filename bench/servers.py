@@ -240,11 +240,11 @@ def make(name):
         # The open arena and no lobby (also below): the figures are about relaying; on a map
         # with cover a player could stand against a wall, and a countdown would eat presses.
         argv = [PY, "-m", "hub", "--host", "127.0.0.1", "--port", "0", "--pairing-code", CODE]
-        return Server(name, argv + ["--loop", "asyncio", "--map", "open", "--no-lobby"])
+        return Server(name, argv + ["--map", "open", "--no-lobby", "--loop", "asyncio"])
     if name == "hub_uvloop":
         # The same hub on uvloop's event loop, which `python -m hub` picks when it is installed.
         argv = [PY, "-m", "hub", "--host", "127.0.0.1", "--port", "0", "--pairing-code", CODE]
-        return Server(name, argv + ["--loop", "uvloop", "--map", "open", "--no-lobby"])
+        return Server(name, argv + ["--map", "open", "--no-lobby", "--loop", "uvloop"])
     if name == "websockets":
         return Server(name, [PY, str(ROOT / "bench/peers/websockets_relay.py")])
     if name == "picows":
