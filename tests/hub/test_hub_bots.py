@@ -1,5 +1,6 @@
 """Bots: seeded decisions from a snapshot, played as controller input frames through a Room."""
 
+import json
 import math
 import random
 
@@ -20,7 +21,8 @@ class Sim:
     def __init__(self, arena, level="normal", seed=1):
         self.game = g.Game(rng=random.Random(seed), arena=arena)
         self.events = []
-        self.room = Room("t", lambda m, k: self.events.append(m), lambda *a: None, game=self.game)
+        publish = lambda text, key: self.events.append(json.loads(text))  # noqa: E731
+        self.room = Room("t", publish, lambda *a: None, game=self.game)
         self.driver = bots.BotDriver(arena, seed=seed, level=level)
         self.now = 0.0
         self.frames = []
@@ -199,7 +201,7 @@ def test_an_unknown_level_names_the_choices():
 def room_with_bots(limit, level="normal", arena=None):
     game = g.Game(rng=random.Random(3), arena=arena or open_arena())
     events = []
-    room = Room("t", lambda m, k: events.append(m), lambda *a: None, game=game)
+    room = Room("t", lambda text, key: events.append(json.loads(text)), lambda *a: None, game=game)
     room.bots = bots.RoomBots(game.arena, limit, level, seed=5)
     return room, events
 
