@@ -1,12 +1,16 @@
 """The /healthz document (also what the dashboard shows).
 
 ``detail=False`` (a LAN client without the pairing code) gets counts only: no device ids,
-window ids, player names or addresses.
+window ids, player names, scores or addresses. What it gets is a whitelist, so a field added to
+the room or round summary later stays out until it is added here.
 """
 
 import time
 
 from . import __version__
+
+ROOM_COUNTS = ("players", "tick")
+ROUND_COUNTS = ("n", "time_left", "score_limit", "phase", "phase_left", "min_players")
 
 
 def health(hub, detail: bool = True) -> dict:
@@ -14,17 +18,16 @@ def health(hub, detail: bool = True) -> dict:
     for name, room in hub.rooms.items():
         controllers = [c for c in hub.controllers.values() if c.room_name == name]
         windows = [w for w in hub.windows.values() if w.room_name == name]
-        entry = {
-            "name": name,
-            **room.summary(),
-            "controller_count": len(controllers),
-            "window_count": len(windows),
-        }
+        summary = room.summary()
         if detail:
+            entry = {"name": name, **summary}
             entry["controllers"] = [c.info() for c in controllers]
             entry["windows"] = [w.info() for w in windows]
         else:
-            entry["round"] = {k: v for k, v in entry["round"].items() if k != "last_winner"}
+            entry = {"name": name, **{k: summary[k] for k in ROOM_COUNTS if k in summary}}
+            entry["round"] = {k: v for k, v in summary["round"].items() if k in ROUND_COUNTS}
+        entry["controller_count"] = len(controllers)
+        entry["window_count"] = len(windows)
         rooms.append(entry)
     return {
         "ok": True,

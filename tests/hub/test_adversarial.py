@@ -294,6 +294,7 @@ def test_details_in_healthz_only_for_this_machine_or_with_the_code():
             assert status == 200 and h["detail"] is False and h["controllers"] == 1
             (room,) = h["rooms"]
             assert (room["controller_count"], room["window_count"]) == (1, 1)
+            assert "history" not in room and "last_winner" not in room["round"]
             assert "a4cf12fe0b1c" not in text.decode() and "127.0.0.1" not in text.decode()
             status, _, text = await http(hub.port, path=f"/healthz?code={CODE}", src=src)
             assert json.loads(text)["rooms"][0]["controllers"][0]["id"] == "a4cf12fe0b1c"
