@@ -51,12 +51,25 @@ browser: $(DEV_STAMP)
 hub: $(HUB_STAMP)
 	$(BIN)/python -m hub --port $(or $(PORT),8000) $(HUB_ARGS)
 
+# make sim [PORT=8001 | HUB=ws://HOST:PORT] [CODE=123456] [SIM_ARGS="--script FILE ..."]
 sim: $(FW_STAMP)
-	$(BIN)/python firmware/host/sim.py $(SIM_ARGS)
+	$(BIN)/python firmware/host/sim.py $(if $(HUB),--hub $(HUB)) $(if $(PORT),--port $(PORT)) $(if $(CODE),--code $(CODE)) $(SIM_ARGS)
 
-lint: $(DEV_STAMP)
+# The published MicroPython 1.29 ESP32 API (stubs) that `make lint` checks firmware/ against:
+# installed once from PyPI into build/, then lint runs offline.
+ESP32_STUBS  ?= micropython-esp32-stubs==1.29.*
+STUBS_DIR    := build/esp32-stubs
+STUBS_STAMP  := $(STUBS_DIR)/.installed
+
+$(STUBS_STAMP): Makefile | $(HUB_STAMP)
+	rm -rf $(STUBS_DIR)
+	$(BIN)/pip install -q --disable-pip-version-check --no-compile --target $(STUBS_DIR) '$(ESP32_STUBS)'
+	@touch $@
+
+lint: $(DEV_STAMP) $(STUBS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/basedpyright --project firmware/pyrightconfig.json --typeshedpath $(STUBS_DIR)
 
 test: $(DEV_STAMP) $(NODE_STAMP) browser lint
 	$(BIN)/python -m pytest -q tests
@@ -67,10 +80,10 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 flash: $(FW_STAMP)
-	$(BIN)/python firmware/host/flash.py flash $(if $(PORT),--port $(PORT)) --board $(BOARD) $(FLASH_ARGS)
+	$(BIN)/python firmware/host/flash.py flash --hints make $(if $(PORT),--port $(PORT)) --board $(BOARD) $(FLASH_ARGS)
 
 config: $(FW_STAMP)
-	$(BIN)/python firmware/host/flash.py config --board $(BOARD) $(FLASH_ARGS)
+	$(BIN)/python firmware/host/flash.py config --hints make --board $(BOARD) $(FLASH_ARGS)
 
 repl: $(FW_STAMP)
 	$(BIN)/mpremote $(if $(PORT),connect $(PORT)) repl

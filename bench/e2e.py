@@ -38,7 +38,8 @@ from pathlib import Path
 import psutil
 
 from bench import servers
-from bench.chromium import NoChromium, resolve as find_chromium
+from bench.chromium import NoChromium
+from bench.chromium import resolve as find_chromium
 
 ROOT = servers.ROOT
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

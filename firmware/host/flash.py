@@ -106,6 +106,29 @@ def updates_from(args, env):
     return updates, problems
 
 
+def hints_for(args, env):
+    """How each field is set, spelled as the user typed it: a flag they passed, a make
+    variable they set, else the way they run us (`make config` passes --hints make)."""
+    make = getattr(args, "hints", "flags") == "make"
+    hints = dict(flashconfig.MAKE_HINTS if make else flashconfig.FLAG_HINTS)
+    for key, field in (("ssid", "wifi_ssid"), ("password", "wifi_password"), ("hub", "hub")):
+        _spell(hints, args, env, key, field)
+    for key in ("room", "code"):
+        _spell(hints, args, env, key, key)
+    if hints["wifi_password"] == flashconfig.MAKE_HINTS["wifi_password"]:
+        hints["open"] = flashconfig.MAKE_HINTS["open"]
+    elif hints["wifi_password"] == flashconfig.FLAG_HINTS["wifi_password"]:
+        hints["open"] = flashconfig.FLAG_HINTS["open"]
+    return hints
+
+
+def _spell(hints, args, env, key, field):
+    if getattr(args, key, None) is not None:
+        hints[field] = flashconfig.FLAG_HINTS[field]
+    elif ENV[key] in env:
+        hints[field] = flashconfig.MAKE_HINTS[field]
+
+
 def build_config(args, env, existing, prompt=None):
     """The config to write: defaults, the board's pins, the existing file, then updates."""
     pinmap = load_pinmap(args.board)
@@ -118,7 +141,7 @@ def build_config(args, env, existing, prompt=None):
     if "wifi_password" not in config and prompt is not None and config.get("wifi_ssid"):
         config["wifi_password"] = prompt(f"WiFi password for {config['wifi_ssid']!r}: ")
     pinrules, device_validate = load_firmware_checks()
-    problems += flashconfig.check_config(config, pinrules, chip)
+    problems += flashconfig.check_config(config, pinrules, chip, hints_for(args, env))
     if device_validate is not None:
         # What the board itself would refuse at boot, so make config refuses it first.
         _, device_problems = device_validate(config)
@@ -262,6 +285,12 @@ def parser():
         s = sub.add_parser(name, help=help_)
         s.add_argument("--config", default=str(CONFIG), help="config file (firmware/config.json)")
         s.add_argument("--board", default="esp32-devkit", help="pin map in hardware/pinmaps/")
+        s.add_argument(
+            "--hints",
+            choices=("flags", "make"),
+            default="flags",
+            help="spell fixes as flags or as make variables (make config passes make)",
+        )
         s.add_argument("--ssid", help="WiFi network name (make var SSID)")
         s.add_argument("--password", help="WiFi password, '' for open (make var PASSWORD)")
         s.add_argument("--hub", help="ws://HOST:PORT or auto (default auto; make var HUB)")

@@ -62,6 +62,8 @@ def forbidden(uploads, heads):
         top_level = up.target.count("/") <= 1  # root or lib/
         if up.source.startswith("tests/") or "/tests/" in up.source:
             problems.append(f"{up.source}: files from tests/ never go to a board")
+        elif up.source.startswith("firmware/host/") or "/firmware/host/" in up.source:
+            problems.append(f"{up.source}: firmware/host/ is PC tools and the virtual board")
         elif FAKE_MARK in heads.get(up.source, "").lower():
             problems.append(f"{up.source}: marked '{FAKE_MARK}' (a PC stand-in)")
         elif top_level and name in SHADOWING:

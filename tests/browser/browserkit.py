@@ -6,7 +6,6 @@ codec), so a codec bug on either side shows up as a failing test, not as agreeme
 
 import json
 import math
-import os
 import struct
 import sys
 import threading
@@ -20,9 +19,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import chromium  # noqa: E402
-
 from hubproc import HubProcess  # noqa: E402, F401  (re-exported for the tests)
+
+from bench import chromium  # noqa: E402
 
 TIMEOUT_MS = 10_000  # generous: only stops hangs
 CHROMIUM_ARGS = [

@@ -24,7 +24,7 @@ def run_probe(interp, port):
     if interp == "micropython":
         r = run_script(PROBE, port, timeout=30)
     else:
-        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'tests/fakes'}:{ROOT / 'firmware'}"}
+        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'firmware/host/virtual'}:{ROOT / 'firmware'}"}
         r = subprocess.run(
             [sys.executable, str(PROBE), str(port)],
             env=env,
