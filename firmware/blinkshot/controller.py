@@ -25,6 +25,7 @@ _CONNECT_TIMEOUT_MS = const(3000)
 _WDT_TIMEOUT_MS = const(8000)  # > the longest blocking call (TCP connect + handshake)
 REJECT_CODES = (4000, 4004, 4007)  # version, pairing code, hub full: show REJECTED
 _AUTO_RELISTEN_AFTER = const(3)  # failed connects to a discovered hub before listening again
+_SKIP_REFUSED_MS = const(60000)  # how long "hub": "auto" passes over a hub that refused us
 MAX_ERRORS = const(20)  # loop errors without a welcome before giving up to main.py
 
 # const(): inlined at compile time, so the game loop reads no globals for them.
@@ -77,6 +78,7 @@ class App:
         self.errors = 0
         self.failures = 0
         self.beacon = None
+        self.skip = []  # [(host, port, until)]: found hubs that refused our code (beacon.py)
         self.hub = None if cfg["hub"] == "auto" else net.parse_hub(cfg["hub"])
         self.device_id = binascii.hexlify(machine.unique_id()).decode()
         if hello is None:  # app.create passes it, encoded before this module loaded
@@ -288,10 +290,14 @@ class App:
         if self.beacon is None:
             from blinkshot.beacon import BeaconListener
 
-            self.beacon = BeaconListener(self.cfg["beacon_port"])
-            log(f"listening for the hub's beacon on UDP {self.cfg['beacon_port']}")
+            want = self.cfg["hub_name"]
+            self.beacon = BeaconListener(self.cfg["beacon_port"], want, self.skip)
+            log(
+                f"listening for the hub's beacon on UDP {self.cfg['beacon_port']}"
+                + (f" (hub_name {want!r})" if want else "")
+            )
         try:
-            found = self.beacon.check()
+            found = self.beacon.check(now)
         except OSError as e:
             log(f"beacon socket: {e}; trying again in 1 s")
             self.beacon.close()
@@ -320,8 +326,9 @@ class App:
             self.ws.connect(host, port, query, _CONNECT_TIMEOUT_MS)
         except HandshakeError as e:
             if e.status in (401, 403):
-                self.status.show(status.REJECTED, now)
-            self.retry(now, str(e))
+                self.refused(now, str(e))
+            else:
+                self.retry(now, str(e))
             return
         except (OSError, IndexError, ValueError) as e:  # refused, unreachable, no address
             self.retry(now, f"hub not reachable at {host}:{port} ({e})")
@@ -344,14 +351,30 @@ class App:
         code = self.ws.close_code
         reason = self.ws.close_reason
         if code in REJECT_CODES:
-            log(f"hub rejected us ({code}): {reason}")
-            self.lost(now)
-            self.status.show(status.REJECTED, now)
+            self.slot = -1
+            self.refused(now, f"hub rejected us ({code}): {reason}")
         else:
             log(f"connection closed ({code}) {reason}")
             if code == 4008:
                 log(f"another controller connected with our id {self.device_id}")
             self.lost(now)
+
+    def refused(self, now, why):
+        """The hub refused us (code, version, full). A hub found by its beacon is skipped for
+        a while and the others are tried; a hub set in the config is retried with backoff."""
+        if self.cfg["hub"] == "auto" and self.hub is not None:
+            log(f"{why}; passing over {self.hub[0]}:{self.hub[1]} for {_SKIP_REFUSED_MS // 1000} s")
+            skip = self.skip
+            if len(skip) >= 4:
+                skip.pop(0)
+            skip.append((self.hub[0], self.hub[1], ticks_add(now, _SKIP_REFUSED_MS)))
+            self.hub = None
+            self.failures = 0
+            self._t[_T_TRY] = now
+            self._enter(S_FIND, now)
+        else:
+            self.retry(now, why)
+        self.status.show(status.REJECTED, now)
 
     def lost(self, now, wifi=False):
         """Back to connecting after a drop; keep buttons/stick state and press counters."""

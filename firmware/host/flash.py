@@ -4,8 +4,8 @@
     python firmware/host/flash.py flash [--port /dev/ttyUSB0] [config flags]
 
 `make config` and `make flash` call these. Every config flag can also come from a make
-variable of the same meaning (SSID, PASSWORD, HUB, ROOM, CODE, PLAYER, PINS, WDT). The WiFi
-password is never printed. See docs/flashing.md.
+variable of the same meaning (SSID, PASSWORD, HUB, HUB_NAME, ROOM, CODE, PLAYER, PINS, WDT).
+The WiFi password is never printed. See docs/flashing.md.
 """
 
 import argparse
@@ -29,6 +29,7 @@ ENV = {
     "ssid": "SSID",
     "password": "PASSWORD",
     "hub": "HUB",
+    "hub_name": "HUB_NAME",
     "room": "ROOM",
     "code": "CODE",
     "name": "PLAYER",
@@ -94,6 +95,7 @@ def updates_from(args, env):
         "wifi_ssid": pick("ssid"),
         "wifi_password": pick("password"),
         "hub": pick("hub"),
+        "hub_name": pick("hub_name"),
         "room": pick("room"),
         "code": pick("code"),
         "name": pick("name"),
@@ -294,6 +296,9 @@ def parser():
         s.add_argument("--ssid", help="WiFi network name (make var SSID)")
         s.add_argument("--password", help="WiFi password, '' for open (make var PASSWORD)")
         s.add_argument("--hub", help="ws://HOST:PORT or auto (default auto; make var HUB)")
+        s.add_argument(
+            "--hub-name", help="with hub auto: the hub's beacon name to pick (make var HUB_NAME)"
+        )
         s.add_argument("--room", help="room name (default 'default'; make var ROOM)")
         s.add_argument("--code", help="the hub's 6-digit pairing code (make var CODE)")
         s.add_argument("--name", help="player name, up to 16 characters (make var PLAYER)")

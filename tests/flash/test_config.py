@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FLASH = ROOT / "firmware" / "host" / "flash.py"
 PASSWORD = "hunter2-Sekrit!"
 VALID = ["--ssid", "LanParty", "--password", PASSWORD, "--code", "482913"]
-MAKE_VARS = ("SSID", "PASSWORD", "HUB", "ROOM", "CODE", "PLAYER", "PINS", "WDT")
+MAKE_VARS = ("SSID", "PASSWORD", "HUB", "HUB_NAME", "ROOM", "CODE", "PLAYER", "PINS", "WDT")
 
 
 def run_config(tmp_path, *args, env=None):
