@@ -320,6 +320,9 @@ class App:
         if not self.wifi.connected():
             self.lost(now, wifi=True)
             return
+        if self.hub is None:  # passed over after a refusal: listen again
+            self._enter(S_FIND, now)
+            return
         host, port, path = self.hub
         query = "{}?room={}&code={}".format(path, self.cfg["room"], self.cfg["code"])
         try:
