@@ -55,11 +55,11 @@ class WLAN:
         if not on:
             self.st = STAT_IDLE
 
-    def connect(self, ssid=None, key=None, bssid=None):
+    def connect(self, ssid=None, password=None, *, bssid=None):
         if not self.on:
             raise OSError("Wifi Not Started")
         self.connects += 1
-        self.cred = (ssid, key)
+        self.cred = (ssid, password)
         self.t0 = ticks_ms()
         self.st = STAT_CONNECTING
 
@@ -88,17 +88,34 @@ class WLAN:
     def isconnected(self):
         return self.status() == STAT_GOT_IP
 
-    def config(self, *args, **kw):
-        if args:
-            if args[0] == "pm":
+    def config(
+        self,
+        param=None,
+        *,
+        mac=None,
+        ssid=None,
+        channel=None,
+        hidden=None,
+        security=None,
+        key=None,
+        hostname=None,
+        reconnects=None,
+        txpower=None,
+        pm=None,
+        **kwargs,
+    ):
+        # Only pm (set and read) and mac (read) are modelled; the firmware uses no others.
+        if param is not None:
+            if param == "pm":
                 return self.pm
-            if args[0] == "mac":
+            if param == "mac":
                 return machine.unique_id()
             raise ValueError("unknown config param")
-        for k in kw:
-            if k != "pm":
-                raise ValueError("unknown config param")
-            self.pm = kw[k]
+        if pm is None or kwargs or (mac, ssid, channel, hidden, security, key) != (None,) * 6:
+            raise ValueError("unknown config param")
+        if (hostname, reconnects, txpower) != (None, None, None):
+            raise ValueError("unknown config param")
+        self.pm = pm
 
 
 def __getattr__(name):
