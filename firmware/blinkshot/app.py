@@ -18,7 +18,7 @@ def log(msg):
 
 
 CONFIG_PATH = "config.json"
-_RESERVE = const(1280)  # bytes held back while the controller loads (see create)
+_RESERVE = const(1024)  # bytes held back while the controller loads (see create)
 
 
 def load_config(path=CONFIG_PATH):

@@ -8,7 +8,7 @@ a hub that refused our pairing code is skipped for a while (App.skip) so the oth
 import json
 import socket
 
-from blinkshot.ticks import ticks_diff
+from blinkshot.ticks import ticks_add, ticks_diff
 
 BEACON_MAGIC = b"BSHUB1 "
 
@@ -31,6 +31,17 @@ def parse_beacon(data, sender_ip):
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
     return sender_ip, port, path, name
+
+
+SKIP_MS = 60000  # how long "hub": "auto" passes over a found hub that refused us
+
+
+def pass_over(skip, hub, now, why):
+    """Note that hub (host, port, path) refused us: skip it for SKIP_MS (at most 4 noted)."""
+    print(f"blinkshot: {why}; passing over {hub[0]}:{hub[1]} for {SKIP_MS // 1000} s")
+    if len(skip) >= 4:
+        skip.pop(0)
+    skip.append((hub[0], hub[1], ticks_add(now, SKIP_MS)))
 
 
 def skipped(skip, host, port, now):

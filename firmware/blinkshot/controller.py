@@ -25,7 +25,9 @@ _CONNECT_TIMEOUT_MS = const(3000)
 _WDT_TIMEOUT_MS = const(8000)  # > the longest blocking call (TCP connect + handshake)
 REJECT_CODES = (4000, 4004, 4007)  # version, pairing code, hub full: show REJECTED
 _AUTO_RELISTEN_AFTER = const(3)  # failed connects to a discovered hub before listening again
-_SKIP_REFUSED_MS = const(60000)  # how long "hub": "auto" passes over a hub that refused us
+# Found hubs that refused our code, [(host, port, until)], passed over by beacon.py until then.
+# A module global, not an App attribute: one more attribute would grow the App's table.
+SKIPPED = []
 MAX_ERRORS = const(20)  # loop errors without a welcome before giving up to main.py
 
 # const(): inlined at compile time, so the game loop reads no globals for them.
@@ -78,7 +80,6 @@ class App:
         self.errors = 0
         self.failures = 0
         self.beacon = None
-        self.skip = []  # [(host, port, until)]: found hubs that refused our code (beacon.py)
         self.hub = None if cfg["hub"] == "auto" else net.parse_hub(cfg["hub"])
         self.device_id = binascii.hexlify(machine.unique_id()).decode()
         if hello is None:  # app.create passes it, encoded before this module loaded
@@ -291,7 +292,7 @@ class App:
             from blinkshot.beacon import BeaconListener
 
             want = self.cfg["hub_name"]
-            self.beacon = BeaconListener(self.cfg["beacon_port"], want, self.skip)
+            self.beacon = BeaconListener(self.cfg["beacon_port"], want, SKIPPED)
             log(
                 f"listening for the hub's beacon on UDP {self.cfg['beacon_port']}"
                 + (f" (hub_name {want!r})" if want else "")
@@ -366,11 +367,9 @@ class App:
         """The hub refused us (code, version, full). A hub found by its beacon is skipped for
         a while and the others are tried; a hub set in the config is retried with backoff."""
         if self.cfg["hub"] == "auto" and self.hub is not None:
-            log(f"{why}; passing over {self.hub[0]}:{self.hub[1]} for {_SKIP_REFUSED_MS // 1000} s")
-            skip = self.skip
-            if len(skip) >= 4:
-                skip.pop(0)
-            skip.append((self.hub[0], self.hub[1], ticks_add(now, _SKIP_REFUSED_MS)))
+            from blinkshot.beacon import pass_over  # loaded for S_FIND next anyway
+
+            pass_over(SKIPPED, self.hub, now, why)
             self.hub = None
             self.failures = 0
             self._t[_T_TRY] = now

@@ -149,16 +149,8 @@ def _lower_is(rx, at, lit, fold=0x20):
     return True
 
 
-def _no_wait(timeout_ms):
-    return ()
-
-
-def _no_socket(buf):
-    raise OSError(9)  # EBADF: not connected
-
-
 class Client:
-    def __init__(self, rx_size=256):
+    def __init__(self, rx_size=192):
         self.sock = None
         self.rx = bytearray(rx_size)
         self.fill = 0
@@ -173,9 +165,9 @@ class Client:
         self._ping = Frame(OP_PING, 0)
         self._pong0 = Frame(OP_PONG, 0)
         self._pong4 = Frame(OP_PONG, 4)
-        self._wait = _no_wait  # bound to the socket by connect()
-        self._send = _no_socket
-        self._recv_into = _no_socket
+        self._wait = None  # bound to the socket by connect()
+        self._send = None
+        self._recv_into = None
 
     # ---- connection ----
 
@@ -236,7 +228,7 @@ class Client:
         if room <= 0:
             return 0
         try:
-            n = self._recv_into(self._scratch if room >= len(self._scratch) else self._tail)
+            n = self._recv_into(self._scratch if room >= len(self._scratch) else self._tail)  # pyright: ignore[reportOptionalCall]
         except OSError as e:
             if e.args and e.args[0] in _AGAIN:
                 return 0
@@ -277,7 +269,7 @@ class Client:
                 if self._read_some() == 0:
                     if waited >= timeout_ms:
                         raise HandshakeError("no complete answer to the WebSocket upgrade")
-                    for _ in self._wait(50):
+                    for _ in self._wait(50):  # pyright: ignore[reportOptionalCall]
                         pass
                     waited += 50
                 continue
@@ -350,7 +342,7 @@ class Client:
         mv = None
         while sent < len(data):
             try:
-                n = self._send(data if mv is None else mv[sent:]) or 0
+                n = self._send(data if mv is None else mv[sent:]) or 0  # pyright: ignore[reportOptionalCall]
             except OSError as e:
                 if not e.args or e.args[0] not in _AGAIN:
                     raise
@@ -371,7 +363,7 @@ class Client:
         buf = frame.buf
         mask_in_place(buf, _HDR, frame.size)
         try:
-            n = self._send(buf)
+            n = self._send(buf)  # pyright: ignore[reportOptionalCall]
             if n is None or n < len(buf):
                 self._send_all(memoryview(buf)[n or 0 :])
         except OSError:
@@ -416,7 +408,7 @@ class Client:
             return True
         if MASKS[0] <= 32:
             refill_masks()
-        for _ in self._wait(timeout_ms):
+        for _ in self._wait(timeout_ms):  # pyright: ignore[reportOptionalCall]
             return True
         return False
 
@@ -431,7 +423,7 @@ class Client:
         if ev != EV_NONE or self.sock is None:
             return ev
         readable = False
-        for _ in self._wait(0):
+        for _ in self._wait(0):  # pyright: ignore[reportOptionalCall]
             readable = True
         if not readable:
             return EV_NONE

@@ -6,7 +6,8 @@ exists in the stubs with the same signature and, for constants, the same value.
 "Used" is read from the firmware's source: every name the firmware imports from, or reaches as
 an attribute in, firmware/blinkshot, main.py and boot.py. MicroPython cannot write positional-
 only parameters (`/`), so a stub's positional-only parameter may be an ordinary one in a fake,
-at the same place and equally optional."""
+at the same place and equally optional; keywords of the API a fake does not model may go to
+its **kwargs (the fake refuses them), which keeps the fakes small in the 64 KB heap."""
 
 import ast
 from pathlib import Path
@@ -91,10 +92,20 @@ def differences(fake_fn, stub_fns):
             problems.append(f"parameter {fn!r} is {sn!r} in the API")
         if fopt != sopt:
             problems.append(f"parameter {fn!r} is {'optional' if fopt else 'required'} here")
-    if f_kw != s_kw:
-        problems.append(f"keyword-only parameters {f_kw}, the API has {s_kw}")
-    if (f_var, f_varkw) != (s_var, s_varkw):
-        problems.append(f"*args/**kwargs {(f_var, f_varkw)}, the API has {(s_var, s_varkw)}")
+    for name, optional in f_kw.items():
+        if name not in s_kw:
+            problems.append(f"keyword {name!r} is not in the API")
+        elif optional != s_kw[name]:
+            problems.append(f"keyword {name!r} is {'optional' if optional else 'required'} here")
+    # A keyword of the API that the fake does not model may go to its **kwargs (which then
+    # refuses it); a **kwargs that takes what the API does not is a difference.
+    missing = sorted(set(s_kw) - set(f_kw))
+    if missing and not f_varkw:
+        problems.append(f"keyword-only parameters {missing} of the API are not accepted")
+    if f_varkw and not (s_varkw or missing):
+        problems.append("takes **kwargs, the API does not")
+    if f_var != s_var:
+        problems.append(f"*args {f_var}, the API has {s_var}")
     return problems
 
 
@@ -157,6 +168,7 @@ def test_the_check_finds_a_wrong_signature_and_a_wrong_constant():
     assert "machine.Pin.made_up: not in the ESP32 API" in problems
     assert "machine.unique_id: 1 positional parameters, the API has 0" in problems
     assert "machine.Pin.value" not in problems  # value(v=None) is value() | value(x, /)
+    assert "keyword-only parameters ['alt', 'drive', 'value'] of the API" in problems
 
 
 def test_what_the_firmware_uses_is_found():
