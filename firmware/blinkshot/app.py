@@ -74,9 +74,11 @@ def create(path, machine, network, cfg_problems=None):
 
 def escape_requested(machine, cfg):
     """The escape hatch: the stick button held during boot skips the app."""
-    from blinkshot.hw import held_at_boot, pin_from
+    from blinkshot.escape import held_at_boot, pin_from
 
-    return held_at_boot(machine, pin_from(cfg, "stick"))
+    held = held_at_boot(machine, pin_from(cfg, "stick"))
+    unload("escape")
+    return held
 
 
 def start(path=CONFIG_PATH):

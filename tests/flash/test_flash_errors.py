@@ -126,7 +126,9 @@ def test_fakes_are_never_in_the_upload_set():
     assert len(virtual) >= 9
     for src in virtual:
         rel = src.relative_to(ROOT).as_posix()
-        assert flashplan.forbidden(flashplan.plan([rel]), {}) != [], rel
+        assert flashplan.plan([rel]) == [], rel  # never even planned
+        up = flashplan.Upload(rel, "lib/" + src.name, False)  # and refused if it were
+        assert flashplan.forbidden([up], {}) != [], rel
     # The real firmware tree is clean, and host tools never go.
     real = flashplan.plan(flash.firmware_sources())
     assert real and not any(u.source.startswith("host/") for u in real)

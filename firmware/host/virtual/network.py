@@ -88,7 +88,7 @@ class WLAN:
     def isconnected(self):
         return self.status() == _STAT_GOT_IP
 
-    def config(self, param=None, *, pm=None, **kw):
+    def config(self, param=None, **kw):
         # Only pm (set and read) and mac (read) are modelled; the firmware uses no others.
         if param is not None:
             if param == "pm":
@@ -96,9 +96,9 @@ class WLAN:
             if param == "mac":
                 return machine.unique_id()
             raise ValueError("unknown config param")
-        if pm is None or kw:
+        if len(kw) != 1 or "pm" not in kw:
             raise ValueError("unknown config param")
-        self.pm = pm
+        self.pm = kw["pm"]
 
 
 def __getattr__(name):
