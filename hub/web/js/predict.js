@@ -1,0 +1,256 @@
+// Present-time prediction with smooth correction: pure (no DOM, no clock of its own; every
+// method takes hub times in ms), so Node tests drive it with made-up times.
+//
+// The hub is authoritative; its `state` messages say where everything was. Every window also
+// gets every player's input the moment the hub applies it (`move`, `blink`, `shoot`), so this
+// module draws the world *now*: each player's last authoritative position, moved by the sticks
+// it received since, under the hub's rules (from `welcome.rules`, never copied here). When a
+// state disagrees with what was predicted, the difference becomes an offset that fades over a
+// few frames; a jump longer than a teleport threshold (blink, respawn, new round) snaps.
+
+// Offset left after this many ms: e^-1 of it (so ~5 % after 3 time constants, ~50 ms).
+export const BLEND_MS = 16;
+// Below this (world units) an offset is dropped: at rest the window shows the hub's exact numbers.
+export const REST_UNITS = 0.05;
+const EPOCH_KEEP_MS = 2000;
+const FORGET_SHOT_MS = 3000;
+
+export class Predictor {
+  /** `rules`: the hub's `welcome.rules` (arena_w, arena_h, tick_hz, radius, speed, ...). */
+  constructor(rules) {
+    this.rules = rules;
+    this.snapUnits = 3 * rules.radius; // a larger disagreement is a teleport, not an error
+    this.reset();
+  }
+
+  /** Forget everything (a new connection: the hub's clock, ids and ticks may have restarted). */
+  reset() {
+    this.latest = null; // the newest state, as received
+    this.players = new Map(); // id -> {base, at: {x, y, t}, sticks: [{t, x, y}], err: {x, y}}
+    this.shots = new Map(); // projectile id -> {p, t, seq, fromState}
+    this.epochs = []; // [{t, e}]: hub time minus tick time, per state (see simTime)
+    this.lastT = -Infinity; // render time of the last sample()
+    this.newest = -Infinity; // the newest hub time seen on any message
+  }
+
+  /**
+   * Hub time (ms) that a state's positions are for. The hub stamps `t` when it sends; the
+   * positions are from its last fixed step, up to one tick earlier. Tick k happens at
+   * epoch + k / tick_hz; every stamp is at or after that, so the smallest (t - tick time) of
+   * the last seconds is the best estimate of the epoch.
+   */
+  simTime(state, t) {
+    if (!Number.isFinite(state.tick)) return t;
+    const e = t - (state.tick * 1000) / this.rules.tick_hz;
+    this.epochs.push({ t, e });
+    while (this.epochs.length > 1 && this.epochs[0].t < t - EPOCH_KEEP_MS) this.epochs.shift();
+    const best = Math.min(...this.epochs.map((x) => x.e));
+    return best + (state.tick * 1000) / this.rules.tick_hz;
+  }
+
+  /** An authoritative state stamped `t` (hub ms). Older or duplicate states are dropped. */
+  push(state, t) {
+    if (this.latest && t <= this.latest.t) return false;
+    const ts = this.simTime(state, t);
+    const seen = new Set();
+    for (const p of state.players) {
+      seen.add(p.id);
+      let q = this.players.get(p.id);
+      if (!q) {
+        q = { sticks: [], err: { x: 0, y: 0 } };
+        this.players.set(p.id, q);
+      }
+      // Every move received so far came before this state; a stick that differs from the last
+      // of them was set without a move (joined late, controller gone): take the state's.
+      const last = q.sticks.at(-1);
+      if (Array.isArray(p.stick) && (!last || last.x !== p.stick[0] || last.y !== p.stick[1])) {
+        q.sticks.push({ t: last ? Math.max(t, last.t) : ts, x: p.stick[0], y: p.stick[1] });
+      }
+      this._reanchor(q, { ...p }, { x: p.x, y: p.y, t: ts });
+    }
+    for (const id of [...this.players.keys()]) if (!seen.has(id)) this.players.delete(id);
+    this._syncShots(state, t, ts);
+    this.latest = { ...state, t };
+    this._saw(t);
+    return true;
+  }
+
+  /** A `move` (stick -1000..1000) the hub applied at hub time `t`. */
+  noteMove(id, x, y, t) {
+    const q = this.players.get(id);
+    this._saw(t);
+    if (!q) return;
+    q.sticks.push({ t, x, y });
+    q.sticks.sort((a, b) => a.t - b.t);
+  }
+
+  /** A `blink` applied at `t`: the player is at `to` from then on, drawn there at once. */
+  noteBlink(id, to, t) {
+    const q = this.players.get(id);
+    this._saw(t);
+    if (!q || (q.at && t <= q.at.t)) return;
+    const base = { ...q.base, blink_cd: this.rules.blink_cd_ms };
+    this._reanchor(q, base, { x: to[0], y: to[1], t }, true);
+  }
+
+  /** A `shoot`: its projectile {id, owner, x, y, vx, vy} was fired at `t`; `seq` orders it. */
+  noteShot(projectile, t, seq = null) {
+    this._saw(t);
+    if (!this.shots.has(projectile.id)) this.shots.set(projectile.id, { p: projectile, t, seq });
+    const q = this.players.get(projectile.owner);
+    if (q && (!q.at || t > q.at.t)) {
+      q.base = { ...q.base, shoot_cd: this.rules.shoot_cd_ms };
+      q.cdFrom = t;
+    }
+  }
+
+  /** A `hit` on player `id` by `by` at `t`: that shooter's nearest shot is spent; HP is known. */
+  noteHit(id, by, hp, dead, t) {
+    this._saw(t);
+    const q = this.players.get(id);
+    if (!q) return;
+    const at = this._position(q, t);
+    let nearest = null;
+    let best = Infinity;
+    for (const [sid, s] of this.shots) {
+      if (s.p.owner !== by || s.t > t) continue;
+      const [x, y] = flown(s, t);
+      const d = Math.hypot(x - at.x, y - at.y);
+      if (d < best) [nearest, best] = [sid, d];
+    }
+    if (nearest !== null) this.shots.delete(nearest);
+    if (dead && q.base.alive) q.at = { ...at, t }; // knocked out where it stood, not at the anchor
+    q.base = { ...q.base, hp, alive: q.base.alive && !dead };
+  }
+
+  /** The world at hub time `t`: {t, base, players: [{...player, x, y}], projectiles}; null
+   * before the first state. Never earlier than a message already received (the hub was there). */
+  sample(t) {
+    if (!this.latest) return null;
+    let rt = Math.max(t, this.newest);
+    if (rt < this.lastT && rt > this.lastT - 100) rt = this.lastT; // small clock steps back
+    const dt = Number.isFinite(this.lastT) ? Math.max(0, rt - this.lastT) : 0;
+    const fade = Math.exp(-dt / BLEND_MS);
+    const players = [];
+    for (const [id, q] of this.players) {
+      q.err.x *= fade;
+      q.err.y *= fade;
+      if (Math.hypot(q.err.x, q.err.y) < REST_UNITS) q.err = { x: 0, y: 0 };
+      const at = this._position(q, rt);
+      const since = rt - (q.cdFrom ?? q.at.t);
+      players.push({
+        ...q.base,
+        id,
+        x: at.x + q.err.x,
+        y: at.y + q.err.y,
+        blink_cd: Math.max(0, (q.base.blink_cd ?? 0) - (rt - q.at.t)),
+        shoot_cd: Math.max(0, (q.base.shoot_cd ?? 0) - since),
+      });
+      this._prune(q);
+    }
+    this.lastT = rt;
+    return { t: rt, base: this.latest, players, projectiles: this._projectiles(rt) };
+  }
+
+  // ---- internals ----
+
+  _saw(t) {
+    if (Number.isFinite(t) && t > this.newest) this.newest = t;
+  }
+
+  /** New authority for a player: keep the drawn position continuous (an offset that fades)
+   * unless the jump is a teleport or `snap` is set. */
+  _reanchor(q, base, at, snap = false) {
+    const wasAlive = q.base?.alive;
+    const drawnBefore = q.at && Number.isFinite(this.lastT) ? this._drawn(q, this.lastT) : null;
+    q.base = base;
+    q.at = at;
+    q.cdFrom = null;
+    if (!drawnBefore || snap || wasAlive !== base.alive) {
+      q.err = { x: 0, y: 0 };
+      return;
+    }
+    const now = this._position(q, this.lastT);
+    const ex = drawnBefore.x - now.x;
+    const ey = drawnBefore.y - now.y;
+    q.err = Math.hypot(ex, ey) > this.snapUnits ? { x: 0, y: 0 } : { x: ex, y: ey };
+  }
+
+  _drawn(q, t) {
+    const at = this._position(q, t);
+    return { x: at.x + q.err.x, y: at.y + q.err.y };
+  }
+
+  /** Where the rules put player `q` at hub time `t`: from its anchor, stick by stick. */
+  _position(q, t) {
+    let { x, y, t: from } = q.at;
+    if (!q.base.alive || t <= from) return { x, y };
+    let stick = { x: 0, y: 0 };
+    for (const s of q.sticks) {
+      if (s.t >= t) break;
+      if (s.t > from) {
+        [x, y] = this._glide(x, y, stick, (s.t - from) / 1000);
+        from = s.t;
+      }
+      stick = s;
+    }
+    [x, y] = this._glide(x, y, stick, (t - from) / 1000);
+    return { x, y };
+  }
+
+  /** The hub's movement rule over `s` seconds at one stick value (the walls clamp each axis). */
+  _glide(x, y, stick, s) {
+    const r = this.rules;
+    const mag = Math.hypot(stick.x, stick.y);
+    if (mag <= r.dead_zone) return [x, y];
+    const k = (r.speed * s * Math.min(mag, 1000)) / 1000 / mag;
+    return [
+      clamp(x + stick.x * k, r.radius, r.arena_w - r.radius),
+      clamp(y + stick.y * k, r.radius, r.arena_h - r.radius),
+    ];
+  }
+
+  /** Sticks older than the anchor matter only through the last of them. */
+  _prune(q) {
+    let i = 0;
+    while (i + 1 < q.sticks.length && q.sticks[i + 1].t <= q.at.t) i += 1;
+    if (i > 0) q.sticks.splice(0, i);
+  }
+
+  /** A state lists the live shots: ones it lacks that were fired before it are gone (a hit, a
+   * wall, the range); ones we did not see fired fly on from the state's time. */
+  _syncShots(state, t, ts) {
+    const live = new Set();
+    for (const s of state.projectiles) {
+      live.add(s.id);
+      if (!this.shots.has(s.id)) this.shots.set(s.id, { p: s, t: ts, seq: state.seq, fromState: true });
+    }
+    for (const [id, s] of this.shots) {
+      if (live.has(id)) continue;
+      const before = s.seq !== null && state.seq !== undefined ? s.seq < state.seq : s.t < t;
+      if (before || s.t < t - FORGET_SHOT_MS) this.shots.delete(id);
+    }
+  }
+
+  _projectiles(rt) {
+    const r = this.rules;
+    const out = [];
+    for (const s of this.shots.values()) {
+      if (rt < s.t) continue;
+      const [x, y] = flown(s, rt);
+      const spent = !s.fromState && (r.shot_speed * (rt - s.t)) / 1000 > r.shot_range;
+      if (spent || x < 0 || x > r.arena_w || y < 0 || y > r.arena_h) continue;
+      out.push({ ...s.p, x, y });
+    }
+    return out;
+  }
+}
+
+function flown(s, t) {
+  const k = Math.max(0, t - s.t) / 1000;
+  return [s.p.x + s.p.vx * k, s.p.y + s.p.vy * k];
+}
+
+function clamp(v, lo, hi) {
+  return v < lo ? lo : v > hi ? hi : v;
+}
