@@ -170,9 +170,9 @@ test("a state's positions are for its tick, not for when it was sent", () => {
   const pr = new Predictor(RULES);
   pr.push(...state(10, [player(400, 300, { stick: [1000, 0] })])); // on time: sets the epoch
   // Sent 15 ms after tick 20: the position is tick 20's, and the window draws it 15 ms on.
-  pr.push(...state(20, [player(430, 300, { stick: [1000, 0] })], { late: 15 }));
+  pr.push(...state(20, [player(460, 300, { stick: [1000, 0] })], { late: 15 }));
   const p = at(pr.sample(T0 + 20 * 20 + 15 + 16));
-  assert.ok(Math.abs(p.x - (430 + 300 * 0.031)) < 0.2, `x ${p.x}`);
+  assert.ok(Math.abs(p.x - (460 + 300 * 0.031)) < 0.2, `x ${p.x}`);
 });
 
 test("a knocked-out player stays where it was hit and does not move", () => {
@@ -191,4 +191,22 @@ test("older or repeated states are dropped; reset forgets everything", () => {
   assert.equal(at(pr.sample(T0 + 300)).x, 400);
   pr.reset();
   assert.equal(pr.sample(T0 + 300), null);
+});
+
+test("windows drawing at different frame phases draw the same point at the same hub time", () => {
+  const windows = [new Predictor(RULES), new Predictor(RULES)];
+  const phase = [0, 9]; // ms into a 16 ms frame
+  const feed = (pr, i, until) => {
+    for (let t = T0 + 200 + phase[i]; t < until; t += 16) pr.sample(t);
+  };
+  windows.forEach((pr, i) => {
+    pr.push(...state(10, [player(400, 300)]));
+    pr.noteMove("a", 1000, 0, T0 + 205);
+    feed(pr, i, T0 + 300);
+    pr.push(...state(15, [player(426, 300, { stick: [1000, 0] })], { late: 3 })); // a correction
+    feed(pr, i, T0 + 330);
+  });
+  const a = at(windows[0].sample(T0 + 340)).x;
+  const b = at(windows[1].sample(T0 + 340)).x;
+  assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
 });

@@ -8,8 +8,10 @@
 // state disagrees with what was predicted, the difference becomes an offset that fades over a
 // few frames; a jump longer than a teleport threshold (blink, respawn, new round) snaps.
 
-// Offset left after this many ms: e^-1 of it (so ~5 % after 3 time constants, ~50 ms).
-export const BLEND_MS = 16;
+// A correction's offset fades as e^(-dt / BLEND_MS), dt counted on the hub clock from the
+// state's stamp (so every window draws the same blend at the same hub time): half of it is gone
+// after ~17 ms, 95 % after 75 ms (four or five frames).
+export const BLEND_MS = 25;
 // Below this (world units) an offset is dropped: at rest the window shows the hub's exact numbers.
 export const REST_UNITS = 0.05;
 const EPOCH_KEEP_MS = 2000;
@@ -57,7 +59,7 @@ export class Predictor {
       seen.add(p.id);
       let q = this.players.get(p.id);
       if (!q) {
-        q = { sticks: [], err: { x: 0, y: 0 } };
+        q = { sticks: [], err: NO_OFFSET };
         this.players.set(p.id, q);
       }
       // Every move received so far came before this state; a stick that differs from the last
@@ -66,7 +68,7 @@ export class Predictor {
       if (Array.isArray(p.stick) && (!last || last.x !== p.stick[0] || last.y !== p.stick[1])) {
         q.sticks.push({ t: last ? Math.max(t, last.t) : ts, x: p.stick[0], y: p.stick[1] });
       }
-      this._reanchor(q, { ...p }, { x: p.x, y: p.y, t: ts });
+      this._reanchor(q, { ...p }, { x: p.x, y: p.y, t: ts }, t);
     }
     for (const id of [...this.players.keys()]) if (!seen.has(id)) this.players.delete(id);
     this._syncShots(state, t, ts);
@@ -90,7 +92,7 @@ export class Predictor {
     this._saw(t);
     if (!q || (q.at && t <= q.at.t)) return;
     const base = { ...q.base, blink_cd: this.rules.blink_cd_ms };
-    this._reanchor(q, base, { x: to[0], y: to[1], t }, true);
+    this._reanchor(q, base, { x: to[0], y: to[1], t }, t, true);
   }
 
   /** A `shoot`: its projectile {id, owner, x, y, vx, vy} was fired at `t`; `seq` orders it. */
@@ -129,20 +131,19 @@ export class Predictor {
     if (!this.latest) return null;
     let rt = Math.max(t, this.newest);
     if (rt < this.lastT && rt > this.lastT - 100) rt = this.lastT; // small clock steps back
-    const dt = Number.isFinite(this.lastT) ? Math.max(0, rt - this.lastT) : 0;
-    const fade = Math.exp(-dt / BLEND_MS);
     const players = [];
     for (const [id, q] of this.players) {
-      q.err.x *= fade;
-      q.err.y *= fade;
-      if (Math.hypot(q.err.x, q.err.y) < REST_UNITS) q.err = { x: 0, y: 0 };
-      const at = this._position(q, rt);
+      const at = this._drawn(q, rt);
+      if (q.err.x !== 0 || q.err.y !== 0) {
+        const left = offset(q.err, rt);
+        if (Math.hypot(left.x, left.y) < REST_UNITS) q.err = NO_OFFSET;
+      }
       const since = rt - (q.cdFrom ?? q.at.t);
       players.push({
         ...q.base,
         id,
-        x: at.x + q.err.x,
-        y: at.y + q.err.y,
+        x: at.x,
+        y: at.y,
         blink_cd: Math.max(0, (q.base.blink_cd ?? 0) - (rt - q.at.t)),
         shoot_cd: Math.max(0, (q.base.shoot_cd ?? 0) - since),
       });
@@ -158,27 +159,29 @@ export class Predictor {
     if (Number.isFinite(t) && t > this.newest) this.newest = t;
   }
 
-  /** New authority for a player: keep the drawn position continuous (an offset that fades)
-   * unless the jump is a teleport or `snap` is set. */
-  _reanchor(q, base, at, snap = false) {
+  /** New authority for a player at hub time `t`: what was drawn for `t` and what the new
+   * authority says for `t` differ by an offset that fades from `t` on; a teleport (a jump past
+   * the threshold, a death or respawn, or `snap`) has none. Only hub times go in, so windows
+   * that received the same messages draw the same thing. */
+  _reanchor(q, base, at, t, snap = false) {
     const wasAlive = q.base?.alive;
-    const drawnBefore = q.at && Number.isFinite(this.lastT) ? this._drawn(q, this.lastT) : null;
+    const before = q.at ? this._drawn(q, t) : null;
     q.base = base;
     q.at = at;
     q.cdFrom = null;
-    if (!drawnBefore || snap || wasAlive !== base.alive) {
-      q.err = { x: 0, y: 0 };
-      return;
-    }
-    const now = this._position(q, this.lastT);
-    const ex = drawnBefore.x - now.x;
-    const ey = drawnBefore.y - now.y;
-    q.err = Math.hypot(ex, ey) > this.snapUnits ? { x: 0, y: 0 } : { x: ex, y: ey };
+    q.err = NO_OFFSET;
+    if (!before || snap || wasAlive !== base.alive) return;
+    const now = this._position(q, t);
+    const x = before.x - now.x;
+    const y = before.y - now.y;
+    const d = Math.hypot(x, y);
+    if (d >= REST_UNITS && d <= this.snapUnits) q.err = { x, y, t };
   }
 
   _drawn(q, t) {
     const at = this._position(q, t);
-    return { x: at.x + q.err.x, y: at.y + q.err.y };
+    const e = offset(q.err, t);
+    return { x: at.x + e.x, y: at.y + e.y };
   }
 
   /** Where the rules put player `q` at hub time `t`: from its anchor, stick by stick. */
@@ -244,6 +247,14 @@ export class Predictor {
     }
     return out;
   }
+}
+
+const NO_OFFSET = { x: 0, y: 0, t: 0 };
+
+/** A correction's offset left at hub time `t`. */
+function offset(err, t) {
+  const k = Math.exp(-Math.max(0, t - err.t) / BLEND_MS);
+  return { x: err.x * k, y: err.y * k };
 }
 
 function flown(s, t) {
