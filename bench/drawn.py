@@ -72,8 +72,8 @@ RECORD = """
   // only the main-thread canvas can be read back.
   function boxHash() {
     const b = window.__box, c = document.getElementById('arena');
-    const w = window.blinkshot && window.blinkshot.client.welcome;
-    const a = w && w.arena;
+    const hello = window.blinkshot && window.blinkshot.client.welcome;
+    const a = hello && hello.arena;
     if (!b || !a || !c || window.blinkshot.renderer !== 'main') return null;
     const k = Math.min(c.width / a.w, c.height / a.h);
     const ox = (c.width - a.w * k) / 2, oy = (c.height - a.h * k) / 2;
@@ -408,6 +408,93 @@ def _drawn(track, kind, t_in, x, event, rules):
             return f[0]
         prev = f
     return None
+
+
+def pixels(rounds=10):
+    """Cross-check on the main-thread renderer: for a sample of inputs (one controller, a
+    start, a shot and a blink per round) read the canvas back every frame around the player
+    and find the first frame whose pixels changed; compare with the drawn-world frame."""
+    if not Path(e2e.CHROMIUM).exists():
+        return {"error": f"{e2e.CHROMIUM} not found"}
+    from playwright.sync_api import sync_playwright
+
+    hub = servers.make("hub_uvloop")
+    hub.start()
+    c = None
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=e2e.CHROMIUM, args=ARGS)
+            pages = [_open(browser, hub.port, "main", s) for s in ("predict", "interp")]
+            c = PyController(hub.port, "b0b0b0b0b0b0", "pixels")
+            rules = _wait_players(pages[0], [c.id])
+            for p in pages:
+                p.evaluate("window.__frames.length = 0; window.__arrived.length = 0")
+            inputs = []
+            for k in range(rounds):
+                x0 = _positions(pages[0])[c.id]["x"]
+                d = (1 if x0 < 800 else -1) * 1000
+                for kind, wait in (("stick_start", 0.2), ("shoot", 0.5), ("blink", 2.1)):
+                    me = _positions(pages[0])[c.id]
+                    for p in pages:
+                        p.evaluate("b => { window.__box = b; }", [me["x"], me["y"], 70])
+                    time.sleep(0.1 + 0.0037 * k)  # a few frames with the box; phases spread
+                    if kind == "stick_start":
+                        at, seq = c.act("stick", (d, 0))
+                    else:
+                        at, seq = c.act(kind, None)
+                    inputs.append((c.id, kind, at, seq, d))
+                    time.sleep(wait)
+                    if kind == "stick_start":
+                        c.act("stick", (0, 0))
+                        time.sleep(0.5)
+            time.sleep(0.3)
+            records = [p.evaluate("[window.__arrived, window.__frames]") for p in pages]
+            browser.close()
+    except Exception as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"[:600], "hub_output": hub.output()[-800:]}
+    finally:
+        if c is not None:
+            c.close()
+        hub.stop()
+    out = {"rounds": rounds}
+    for smoothing, (arrived, frames) in zip(("predict", "interp"), records, strict=True):
+        out[smoothing] = compare_pixels(inputs, arrived, frames, rules)
+    return out
+
+
+def compare_pixels(inputs, arrived, frames, rules):
+    """Per kind: input → first frame with changed pixels, input → drawn-world frame (same
+    events), and how many frames later the pixels showed it than the drawn world did."""
+    events = {}
+    for _, data in arrived:
+        obj = json.loads(data)
+        for m in obj if isinstance(obj, list) else [obj]:
+            if "cseq" in m:
+                events.setdefault((m["id"], m["type"], m["cseq"]), m)
+    tracks = _tracks(frames)
+    ends = [f[0] for f in frames]
+    out = {}
+    for pid, kind, t_in, seq, x in inputs:
+        event = events.get((pid, "move" if kind == "stick_start" else kind, seq))
+        drawn = _drawn(tracks.get(pid, []), kind, t_in, x, event, rules) if event else None
+        before = [f[4] for f in frames if f[0] <= t_in and f[4] is not None]
+        pix = None
+        if before:
+            pix = next(
+                (f[0] for f in frames if f[0] > t_in and f[4] not in (None, before[-1])), None
+            )
+        row = out.setdefault(kind, {"pixels": [], "drawn": [], "frames_later": []})
+        if pix is not None and drawn is not None:
+            row["pixels"].append(pix - t_in)
+            row["drawn"].append(drawn - t_in)
+            row["frames_later"].append(ends.index(pix) - ends.index(drawn))
+    for row in out.values():
+        later = row["frames_later"]
+        row["same_frame"] = sum(1 for n in later if n == 0)
+        row["frames_later"] = {str(n): later.count(n) for n in sorted(set(later))}
+        row["pixels"] = stats(sorted(row["pixels"]))
+        row["drawn"] = stats(sorted(row["drawn"]))
+    return out
 
 
 def stats(v):
