@@ -235,7 +235,14 @@ def start_redis():
 
 
 def make(name):
-    """A not yet started Server for one of NAMES."""
+    """A not yet started Server for one of NAMES; a hub may be named `hub@HZ` or
+    `hub_uvloop@HZ` to run it with `--state-hz HZ` (the state rate's cost, in one run)."""
+    if "@" in name and name.startswith("hub"):
+        base, hz = name.split("@", 1)
+        server = make(base)
+        server.name = name
+        server.argv = server.argv + ["--state-hz", str(float(hz))]
+        return server
     if name == "hub":
         argv = [PY, "-m", "hub", "--host", "127.0.0.1", "--port", "0", "--pairing-code", CODE]
         return Server(name, argv + ["--loop", "asyncio"])

@@ -33,7 +33,7 @@ class Config:
     score_limit: int = SCORE_LIMIT  # kills that end a round
     round_seconds: float = ROUND_MS / 1000  # a round also ends after this long
     loop: str = "auto"  # event loop: uvloop when installed, else asyncio's own
-    state_hz: float = 20.0  # full authoritative states per second to every window
+    state_hz: float = 30.0  # full authoritative states per second to every window
 
 
 ENV = "BLINKSHOT_"
