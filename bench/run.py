@@ -26,6 +26,7 @@ from bench import profile as hub_profile  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 PLOT = ROOT / "docs" / "performance-latency.png"
+DRAWN_PLOT = ROOT / "docs" / "performance-drawn.png"
 
 
 def machine():
@@ -191,6 +192,10 @@ def main(argv=None):
         print("== input → drawn frame: present time vs ?smoothing=interp, worker and main thread")
         results["drawn"] = drawn.run(quick=args.quick)
         results["drawn_pixels"] = drawn.pixels(2 if args.quick else 12)
+        if not results["drawn"].get("error"):
+            where = args.out / "performance-drawn-quick.png" if args.quick else DRAWN_PLOT
+            drawn.plot(results["drawn"], where)
+            print(f"plot: {where}")
     if "firmware" in sections:
         print("== firmware (bench/firmware_bench.py)")
         results["firmware"] = firmware(args.quick)

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import drawn  # noqa: E402
+from bench import drawn, drawn_analyse  # noqa: E402
 
 RULES = {"speed": 320}
 
@@ -36,16 +36,16 @@ def test_detection_finds_the_first_frame_that_shows_each_kind():
     track = [frame(100 + 16 * i, 1000 + 16 * i, 500.0) for i in range(5)]  # at rest
     track += [frame(180 + 16 * i, 1080 + 16 * i, 500.0 + 5.12 * (i + 1)) for i in range(5)]
     # Start at 150 ms (wall): the first frame that moved right ends at 180.
-    assert drawn._drawn(track, "stick_start", 150, 1000, None, RULES) == 180
-    assert drawn._drawn(track, "stick_start", 150, -1000, None, RULES) is None  # wrong way
+    assert drawn_analyse._drawn(track, "stick_start", 150, 1000, None, RULES) == 180
+    assert drawn_analyse._drawn(track, "stick_start", 150, -1000, None, RULES) is None  # wrong way
     moving = [frame(100 + 16 * i, 1000 + 16 * i, 500.0 + 5.12 * i) for i in range(5)]
     stopped = moving + [frame(180, 1080, 522.0), frame(196, 1096, 522.0)]
-    assert drawn._drawn(stopped, "stick_stop", 165, 0, None, RULES) == 180
+    assert drawn_analyse._drawn(stopped, "stick_stop", 165, 0, None, RULES) == 180
     shots = [frame(100, 1000, 500), frame(116, 1016, 500), frame(132, 1032, 500, shots=[7])]
     shoot = {"projectile": {"id": 7}}
-    assert drawn._drawn(shots, "shoot", 105, 0, shoot, RULES) == 132
+    assert drawn_analyse._drawn(shots, "shoot", 105, 0, shoot, RULES) == 132
     blink = [frame(100, 1000, 500), frame(116, 1016, 500), frame(132, 1032, 700.2)]
-    assert drawn._drawn(blink, "blink", 105, 0, {"to": [700, 300]}, RULES) == 132
+    assert drawn_analyse._drawn(blink, "blink", 105, 0, {"to": [700, 300]}, RULES) == 132
 
 
 def test_a_short_real_run_reports_every_variant_and_kind():
