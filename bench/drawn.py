@@ -1,13 +1,14 @@
 """Input → drawn frame: from a controller's input to the first animation frame of the real game
 page whose drawn world shows it, in headless Chromium.
 
-One hub (as `make hub` runs it), one browser, four game pages watching the same room at once:
-the worker and the main-thread renderer, each with the present-time model and with the
-interpolating baseline (`?smoothing=interp`). So every input is measured on all four in the
-same run, on the same machine load. Controllers speak the real protocol: several Python ones
-(the input time is taken right before the frame is written to the socket) and the real
-firmware under the MicroPython unix port on fake pins (bench/e2e_driver.py; the input time is
-the pin change). Each player keeps to its own lane (its y), so no shot hits anyone.
+Two passes, one per renderer (the worker and the main thread): one hub (as `make hub` runs it),
+one browser, two game pages watching the same room, one with the present-time model and one
+with the interpolating baseline (`?smoothing=interp`). So every input is measured on both in
+the same run, on the same machine load (`--together`: all four pages in one pass).
+Controllers speak the real protocol: several Python ones (the input time is taken right
+before the frame is written to the socket) and the real firmware under the MicroPython unix
+port on fake pins (bench/e2e_driver.py; the input time is the pin change). Each player keeps
+to its own lane (its y), so no shot hits anyone.
 
 Each page records, per animation frame, where it drew every player and which shots (the hook
 `window.blinkshot.state()`), and the wall-clock time when the frame's callback ended (the frame
@@ -23,6 +24,7 @@ was then drawn, or handed to the worker). An input is drawn in the first frame a
 """
 
 import json
+import os
 import random
 import struct
 import tempfile
@@ -176,11 +178,26 @@ def plan(players, seconds, seed=11):
     return sorted(out)
 
 
-def run(quick=False, seconds=None, firmware=True):
-    """The four variants at once; returns per variant and kind p50/p95/p99/max (ms)."""
+def run(quick=False, seconds=None, firmware=True, together=False):
+    """Per renderer, one pass with its present-time and its baseline page side by side (or all
+    four pages in one pass with `together`: more load on the machine, one input schedule).
+    Returns per variant and kind p50/p95/p99/max (ms), and baseline ÷ present-time ratios."""
     seconds = seconds or (8.0 if quick else 50.0)  # full: >= 100 inputs of every kind
     if not Path(e2e.CHROMIUM).exists():
         return {"error": f"{e2e.CHROMIUM} not found: `apt-get install chromium`"}
+    passes = [VARIANTS] if together else [VARIANTS[:2], VARIANTS[2:]]
+    out = {"seconds": seconds, "firmware": firmware, "passes": len(passes)}
+    for variants in passes:
+        got = _run_pass(variants, seconds, firmware)
+        if "error" in got:
+            return got
+        out.update(got)
+    out["ratios"] = ratios(out)
+    out["summary"] = summary(out)
+    return out
+
+
+def _run_pass(variants, seconds, firmware):
     from playwright.sync_api import sync_playwright
 
     hub = servers.make("hub_uvloop")
@@ -189,7 +206,7 @@ def run(quick=False, seconds=None, firmware=True):
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=e2e.CHROMIUM, args=ARGS)
-            pages = [_open(browser, hub.port, r, s) for r, s in VARIANTS]
+            pages = [_open(browser, hub.port, r, s) for r, s in variants]
             for i in range(PY_CONTROLLERS):
                 ctrls.append(PyController(hub.port, f"d0{i:02d}d0d0d0d0", f"py{i}"))
             if firmware:
@@ -199,6 +216,7 @@ def run(quick=False, seconds=None, firmware=True):
             players = _lanes(pages[0], ctrls, sim, ids)
             for p in pages:
                 p.evaluate("window.__frames.length = 0; window.__arrived.length = 0")
+            load = os.getloadavg()[0]
             began = time.time() * 1000
             inputs = _drive(ctrls, sim, plan(players, seconds))
             time.sleep(0.6)
@@ -216,11 +234,11 @@ def run(quick=False, seconds=None, firmware=True):
         hub.stop()
     if fw_log is not None:
         inputs += _firmware_inputs(fw_log, began)
-    out = {"seconds": seconds, "controllers": len(ids), "firmware": firmware}
-    for (renderer, smoothing), (arrived, frames) in zip(VARIANTS, records, strict=True):
+    out = {}
+    for (renderer, smoothing), (arrived, frames) in zip(variants, records, strict=True):
         out[f"{renderer}/{smoothing}"] = analyse(inputs, arrived, frames, rules)
-    out["ratios"] = ratios(out)
-    out["summary"] = summary(out)
+        out[f"{renderer}/{smoothing}"]["load_avg_1m"] = [round(load, 2), os.getloadavg()[0]]
+        out[f"{renderer}/{smoothing}"]["controllers"] = len(ids)
     return out
 
 
@@ -404,9 +422,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="input → drawn frame, alone (see docstring)")
     parser.add_argument("--seconds", type=float, default=None, help="inputs for (50)")
     parser.add_argument("--no-firmware", action="store_true", help="Python controllers only")
+    parser.add_argument("--together", action="store_true", help="all four pages in one pass")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
-    result = run(seconds=args.seconds, firmware=not args.no_firmware)
+    result = run(seconds=args.seconds, firmware=not args.no_firmware, together=args.together)
     text = json.dumps(result, indent=1)
     if args.out:
         args.out.write_text(text)

@@ -22,6 +22,7 @@ def analyse(inputs, arrived, frames, rules):
     tracks = _tracks(frames)
     lat = {}
     hops = {}  # input → the event's arrival at the page
+    waits = {}  # the event's arrival → the frame that drew it
     missed = {}
     for pid, kind, t_in, seq, x in inputs:
         source = "firmware" if pid == f"c-{FIRMWARE_ID}" else "python"
@@ -34,6 +35,7 @@ def analyse(inputs, arrived, frames, rules):
         else:
             lat.setdefault(key, []).append(frame - t_in)
             hops.setdefault(key, []).append(hit[0] - t_in)
+            waits.setdefault(key, []).append(frame - hit[0])
     out = {}
     for kind in KINDS:
         for source in ("python", "firmware", "all"):
@@ -44,9 +46,11 @@ def analyse(inputs, arrived, frames, rules):
             v = sorted(x for vals in pick(lat) for x in vals)
             n_missed = sum(pick(missed))
             h = sorted(x for vals in pick(hops) for x in vals)
+            w = sorted(x for vals in pick(waits) for x in vals)
             if v or n_missed:
                 row = stats(v) | {"not_drawn": n_missed}
                 row["to_page"] = {q: stats(h)[q] for q in ("p50_ms", "p99_ms", "max_ms")}
+                row["page_to_frame"] = {q: stats(w)[q] for q in ("p50_ms", "p99_ms", "max_ms")}
                 if source == "all":
                     row["samples_ms"] = [round(x, 2) for x in v]
                 out.setdefault(kind, {})[source] = row
@@ -183,7 +187,7 @@ def ratios(out):
 def summary(out):
     rows = []
     for renderer, smoothing in VARIANTS:
-        r = out[f"{renderer}/{smoothing}"]
+        r = out.get(f"{renderer}/{smoothing}", {})
         cells = []
         for kind in KINDS:
             s = r.get(kind, {}).get("all")
