@@ -16,7 +16,8 @@ was then drawn, or handed to the worker). An input is drawn in the first frame a
 
 - stick start (rest to full left/right): shows the player moved in the stick's direction;
 - stick stop: shows the player moving at less than 3/4 of the full speed since the frame
-  before (the drawn hub times of the two frames give the interval);
+  before (the drawn hub times of the two frames give the interval), and so do the frames of
+  the next half second;
 - shoot: holds the hub's projectile for that input frame (`shoot` event, matched by `cseq`);
 - blink: draws the player within 1 unit of the blink's destination.
 

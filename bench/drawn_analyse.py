@@ -74,20 +74,36 @@ def _drawn(track, kind, t_in, x, event, rules):
     after = [f for f in track if f[0] > t_in]
     if not before or not after:
         return None
-    prev = before[-1]
+    if kind == "stick_stop":
+        return _stopped(before[-1], after[:STOP_FRAMES], rules)
     for f in after[:60]:  # a second at 60 Hz: beyond that it was not drawn
         if kind == "stick_start" and (f[2] - before[-1][2]) * x > 0.05 * abs(x):
             return f[0]
-        if kind == "stick_stop":
-            dt = f[1] - prev[1] if f[1] is not None and prev[1] is not None else 0
-            if dt > 0 and abs(f[2] - prev[2]) < 0.75 * rules["speed"] * dt / 1000:
-                return f[0]
         if kind == "shoot" and event["projectile"]["id"] in f[4]:
             return f[0]
         if kind == "blink" and abs(f[2] - event["to"][0]) + abs(f[3] - event["to"][1]) < 1.0:
             return f[0]
-        prev = f
     return None
+
+
+# Frames after a stop in which the player must stay slow (~0.5 s; the next run starts 0.9 s
+# after a stop in the schedule).
+STOP_FRAMES = 30
+
+
+def _stopped(prev, frames, rules):
+    """The first frame from which the drawn speed stays under 3/4 of full speed: one slow
+    frame is not enough (the interpolating baseline's speed wobbles with the hub's ticks)."""
+    found = None
+    for f in frames:
+        dt = f[1] - prev[1] if f[1] is not None and prev[1] is not None else 0
+        slow = dt <= 0 or abs(f[2] - prev[2]) < 0.75 * rules["speed"] * dt / 1000
+        if not slow:
+            found = None
+        elif found is None:
+            found = f[0]
+        prev = f
+    return found if len(frames) == STOP_FRAMES else None
 
 
 def compare_pixels(inputs, arrived, frames, rules):

@@ -39,8 +39,12 @@ def test_detection_finds_the_first_frame_that_shows_each_kind():
     assert drawn_analyse._drawn(track, "stick_start", 150, 1000, None, RULES) == 180
     assert drawn_analyse._drawn(track, "stick_start", 150, -1000, None, RULES) is None  # wrong way
     moving = [frame(100 + 16 * i, 1000 + 16 * i, 500.0 + 5.12 * i) for i in range(5)]
-    stopped = moving + [frame(180, 1080, 522.0), frame(196, 1096, 522.0)]
-    assert drawn_analyse._drawn(stopped, "stick_stop", 165, 0, None, RULES) == 180
+    rest = [frame(180 + 16 * i, 1080 + 16 * i, 522.0) for i in range(40)]
+    assert drawn_analyse._drawn(moving + rest, "stick_stop", 165, 0, None, RULES) == 180
+    # One slow frame that full-speed frames follow (a wobble) is not the stop.
+    wobble = [frame(180, 1080, 521.0), frame(196, 1096, 526.12), frame(212, 1112, 531.24)]
+    later = [frame(228 + 16 * i, 1128 + 16 * i, 531.24) for i in range(40)]
+    assert drawn_analyse._drawn(moving + wobble + later, "stick_stop", 165, 0, None, RULES) == 228
     shots = [frame(100, 1000, 500), frame(116, 1016, 500), frame(132, 1032, 500, shots=[7])]
     shoot = {"projectile": {"id": 7}}
     assert drawn_analyse._drawn(shots, "shoot", 105, 0, shoot, RULES) == 132
@@ -49,7 +53,7 @@ def test_detection_finds_the_first_frame_that_shows_each_kind():
 
 
 def test_a_short_real_run_reports_every_variant_and_kind():
-    out = drawn.run(seconds=4.0, together=True)  # one pass: shorter
+    out = drawn.run(seconds=5.0, together=True)  # one pass: shorter
     assert not out.get("error"), out.get("error")
     for renderer, smoothing in drawn.VARIANTS:
         r = out[f"{renderer}/{smoothing}"]
