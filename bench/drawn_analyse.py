@@ -86,18 +86,21 @@ def _drawn(track, kind, t_in, x, event, rules):
     return None
 
 
-# Frames after a stop in which the player must stay slow (~0.5 s; the next run starts 0.9 s
-# after a stop in the schedule).
-STOP_FRAMES = 30
+# Frames after a stop in which the player must stay slow (~1/3 s; the schedule's next input
+# for that player comes 0.2 s or more after the stop: a shot, which does not move it).
+STOP_FRAMES = 20
 
 
 def _stopped(prev, frames, rules):
     """The first frame from which the drawn speed stays under 3/4 of full speed: one slow
-    frame is not enough (the interpolating baseline's speed wobbles with the hub's ticks)."""
+    frame is not enough (the interpolating baseline's speed wobbles with the hub's ticks). A
+    teleport (a blink) is no run."""
     found = None
     for f in frames:
         dt = f[1] - prev[1] if f[1] is not None and prev[1] is not None else 0
-        slow = dt <= 0 or abs(f[2] - prev[2]) < 0.75 * rules["speed"] * dt / 1000
+        full = rules["speed"] * dt / 1000
+        moved = abs(f[2] - prev[2])
+        slow = dt <= 0 or moved < 0.75 * full or moved > 4 * full + 20
         if not slow:
             found = None
         elif found is None:
