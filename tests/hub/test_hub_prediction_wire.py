@@ -73,3 +73,32 @@ def test_a_room_sends_states_at_its_rate():
     for i in range(121):  # two seconds of 60 Hz ticks, on a made-up clock
         room.tick(i / 60, t=i)
     assert abs(sum(1 for m in sent if m["type"] == "state") - 80) <= 1
+
+
+def test_states_inputs_and_hits_carry_the_hub_time_of_the_game_clock():
+    sent = []
+    room = Room("r", lambda msg, key: sent.append(msg), lambda *a: None)
+    room.attach("a", "controller", "A", "ca", 0)
+    room.attach("b", "controller", "B", "cb", 0)
+    room.game.players["a"].x, room.game.players["a"].y = 300.0, 300.0
+    room.game.players["b"].x, room.game.players["b"].y = 400.0, 300.0
+    room.input("a", {"seq": 1, "presses": [0, 0, 0], "x": 0, "y": 0}, 0)  # the baseline
+    # Wall clock (ms) 5000 ahead of the monotonic seconds; the first pass at 4 ms.
+    for i in range(7):
+        now = i / 60 + 0.004
+        room.tick(now, t=5000 + now * 1000)
+    state = [m for m in sent if m["type"] == "state"][-1]
+    # The game clock started at the first pass (5004) and ticks every 1/60 s from there.
+    clock_t = 5004 + room.game.tick / 60 * 1000
+    assert state["tick_t"] == pytest.approx(clock_t, abs=0.01) and state["t"] >= state["tick_t"]
+    room.input("a", {"seq": 2, "presses": [0, 1, 0], "x": 900, "y": 0}, 5110)
+    move = next(m for m in sent if m["type"] == "move")
+    shot = next(m for m in sent if m["type"] == "shoot")
+    assert move["tick_t"] == shot["tick_t"] == state["tick_t"]
+    for i in range(7, 30):
+        now = i / 60 + 0.004
+        room.tick(now, t=5000 + now * 1000)
+    hit = next(m for m in sent if m["type"] == "hit")
+    ticks = (hit["tick_t"] - 5004) * 0.06  # on a tick of the game clock
+    assert ticks == pytest.approx(round(ticks), abs=1e-3)
+    assert state["tick_t"] < hit["tick_t"] < hit["t"]

@@ -42,7 +42,9 @@ test("a move received at t shows in the position drawn at the next frame", () =>
   assert.equal(at(pr.sample(T0 + 210)).x, 400);
   pr.noteMove("a", 1000, 0, T0 + 212); // full right, 300 units/s
   const x = at(pr.sample(T0 + 226)).x; // the next frame, 14 ms later
-  assert.ok(Math.abs(x - (400 + 300 * 0.014)) < 1e-9, `drawn at ${x}`);
+  // The hub's next step moves it a whole tick, from the start of the tick the move fell in
+  // (T0 + 200): so does the prediction.
+  assert.ok(Math.abs(x - (400 + 300 * 0.026)) < 1e-9, `drawn at ${x}`);
 });
 
 test("a frame drawn before the move's hub time is moved to it (the hub was already there)", () => {
@@ -128,21 +130,21 @@ test("teleports snap: a respawn far away and a blink are drawn at their place at
   pr.noteBlink("a", [1000, 700], T0 + 230);
   const p = at(pr.sample(T0 + 242));
   assert.deepEqual([p.x, p.y], [1000, 700]);
-  assert.equal(p.blink_cd, RULES.blink_cd_ms - 12, "and its cooldown runs from the blink");
+  assert.equal(p.blink_cd, RULES.blink_cd_ms - 22, "and its cooldown runs from the blink's tick");
 });
 
 test("a shot is drawn the frame after its event, flying from its spawn time", () => {
   const pr = new Predictor(RULES);
   pr.push(...state(10, [player(400, 300)]));
   const shot = { id: 7, owner: "a", x: 428, y: 300, vx: 500, vy: 0 };
-  pr.noteShot(shot, T0 + 205, 11);
+  pr.noteShot(shot, T0 + 205, 11); // flies from its tick's start, T0 + 200, as on the hub
   const w = pr.sample(T0 + 215);
   assert.equal(w.projectiles.length, 1);
-  assert.equal(w.projectiles[0].x, 428 + 5);
-  assert.equal(at(w).shoot_cd, RULES.shoot_cd_ms - 10);
+  assert.equal(w.projectiles[0].x, 428 + 7.5);
+  assert.equal(at(w).shoot_cd, RULES.shoot_cd_ms - 15);
   // Out of range (600 units at 500/s: 1.2 s) it is no longer drawn, even with no new state.
-  assert.equal(pr.sample(T0 + 205 + 1199).projectiles.length, 1);
-  assert.equal(pr.sample(T0 + 205 + 1201).projectiles.length, 0);
+  assert.equal(pr.sample(T0 + 200 + 1199).projectiles.length, 1);
+  assert.equal(pr.sample(T0 + 200 + 1201).projectiles.length, 0);
 });
 
 test("a shot missing from a later state is gone; a hit removes the shooter's nearest shot", () => {
@@ -209,4 +211,26 @@ test("windows drawing at different frame phases draw the same point at the same 
   const a = at(windows[0].sample(T0 + 340)).x;
   const b = at(windows[1].sample(T0 + 340)).x;
   assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
+});
+
+test("an event's tick_t places it on the hub's path exactly, whenever it was stamped", () => {
+  const pr = new Predictor(RULES);
+  pr.push(...state(10, [player(400, 300)])); // tick k at T0 + 20 k
+  // Stamped 19 ms into tick 12's interval, applied from the hub's game clock at T0 + 240.
+  pr.noteMove("a", 1000, 0, T0 + 259, T0 + 240);
+  assert.ok(Math.abs(at(pr.sample(T0 + 270)).x - (400 + 300 * 0.03)) < 1e-9);
+  // A game clock ahead of the stamp (the hub catching up) cannot put an event after its stamp.
+  assert.equal(pr.stepTime(T0 + 255, T0 + 260), T0 + 255);
+  pr.noteShot({ id: 1, owner: "a", x: 0, y: 450, vx: 500, vy: 0 }, T0 + 281, 9, T0 + 280);
+  assert.equal(pr.sample(T0 + 290).projectiles[0].x, 500 * 0.01);
+});
+
+test("a state's tick_t says what time its positions are for, even after the hub stalled", () => {
+  const pr = new Predictor(RULES);
+  pr.push(...state(10, [player(400, 300, { stick: [1000, 0] })]));
+  // The hub stalled and skipped ticks: tick 20 is at T0 + 900, not T0 + 400.
+  const [s, t] = state(20, [player(430, 300, { stick: [1000, 0] })], { late: 503 });
+  pr.push({ ...s, tick_t: T0 + 900 }, t);
+  const p = at(pr.sample(T0 + 950));
+  assert.ok(Math.abs(p.x - (430 + 300 * 0.05)) < 1e-6, `x ${p.x}`);
 });

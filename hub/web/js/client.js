@@ -250,6 +250,7 @@ export class BlinkshotClient {
     if (this._offsetSamples.length > OFFSET_SAMPLES) this._offsetSamples.shift();
     const best = this._offsetSamples.reduce((a, b) => (b.rtt < a.rtt ? b : a));
     this._pingOffset = best.offset;
+    this._noteStamp(msg.hub_t, at);
     this._setOffset();
     this._emit("rtt", { rtt: this.rtt, clockOffset: this.clockOffset });
   }
@@ -268,13 +269,14 @@ export class BlinkshotClient {
     }
   }
 
-  /** The clock offset: the ping estimate (good to half the fastest round trip), raised to the
-   * bound every hub message gives (on a LAN within a millisecond or so of the truth). */
+  /** The clock offset: the bound every stamped hub message gives (short of the truth by the
+   * fastest one-way trip of the last seconds: well under a millisecond on one machine, a few on
+   * WiFi), or before any, the ping estimate. A ping's estimate can be off by half its round
+   * trip, and the first pings, sent while a page loads, are slow; the bound never runs ahead. */
   _setOffset() {
     const bound = Math.max(...this._bounds);
-    const ping = this._pingOffset ?? -Infinity;
-    const best = Math.max(ping, bound);
-    if (Number.isFinite(best)) this.clockOffset = best;
+    const best = Number.isFinite(bound) ? bound : this._pingOffset;
+    if (best !== null && best !== undefined) this.clockOffset = best;
   }
 
   /** The hub's clock now (ms, Unix epoch), from the measured offset. */

@@ -143,20 +143,20 @@ function wire(client) {
   });
   const now = () => performance.now();
   const colorOf = (id) => model.latest?.players.find((p) => p.id === id)?.color ?? "#ffffff";
-  client.on("move", (msg) => model.noteMove?.(msg.id, msg.x, msg.y, msg.t));
+  client.on("move", (msg) => model.noteMove?.(msg.id, msg.x, msg.y, msg.t, msg.tick_t));
   client.on("blink", (msg) => {
-    model.noteBlink(msg.id, msg.to, msg.t);
+    model.noteBlink(msg.id, msg.to, msg.t, msg.tick_t);
     renderer.addBlink(msg.from, msg.to, colorOf(msg.id), now());
   });
   client.on("shoot", (msg) => {
-    model.noteShot(msg.projectile, msg.t, msg.seq);
+    model.noteShot(msg.projectile, msg.t, msg.seq, msg.tick_t);
     renderer.addMuzzle(msg.projectile.x, msg.projectile.y, colorOf(msg.id), now());
   });
   client.on("hit", (msg) => {
     const p = drawn?.players.find((q) => q.id === msg.id);
     const before = model.latest?.players.find((q) => q.id === msg.id)?.hp ?? msg.hp + 25;
     if (p) renderer.addHit(p.x, p.y, Math.max(0, before - msg.hp), msg.dead, now());
-    model.noteHit?.(msg.id, msg.by, msg.hp, msg.dead, msg.t);
+    model.noteHit?.(msg.id, msg.by, msg.hp, msg.dead, msg.t, msg.tick_t);
     if (msg.dead)
       hud.addChat("", `${playerName(msg.by)} knocked out ${playerName(msg.id)}`, { system: true });
     if (msg.dead && msg.id === myId) hud.showBanner(`Knocked out by ${playerName(msg.by)}`, 2000);

@@ -31,23 +31,40 @@ export class Predictor {
     this.players = new Map(); // id -> {base, at: {x, y, t}, sticks: [{t, x, y}], err: {x, y}}
     this.shots = new Map(); // projectile id -> {p, t, seq, fromState}
     this.epochs = []; // [{t, e}]: hub time minus tick time, per state (see simTime)
+    this.epoch = null; // hub time of tick 0, estimated
     this.lastT = -Infinity; // render time of the last sample()
     this.newest = -Infinity; // the newest hub time seen on any message
   }
 
   /**
-   * Hub time (ms) that a state's positions are for. The hub stamps `t` when it sends; the
-   * positions are from its last fixed step, up to one tick earlier. Tick k happens at
-   * epoch + k / tick_hz; every stamp is at or after that, so the smallest (t - tick time) of
-   * the last seconds is the best estimate of the epoch.
+   * Hub time (ms) that a state's positions are for: its `tick_t` (the hub time of its game
+   * clock). The hub stamps `t` when it sends; the positions are from its last fixed step, up to
+   * a tick earlier. From an older hub without `tick_t`: tick k happens at epoch + k / tick_hz,
+   * every stamp is at or after that, so the smallest (t - tick time) of the last seconds is the
+   * best estimate of the epoch (a hub that stalled and skipped ticks fools it for 2 s).
    */
   simTime(state, t) {
+    if (Number.isFinite(state.tick_t)) return Math.min(t, state.tick_t);
     if (!Number.isFinite(state.tick)) return t;
     const e = t - (state.tick * 1000) / this.rules.tick_hz;
     this.epochs.push({ t, e });
     while (this.epochs.length > 1 && this.epochs[0].t < t - EPOCH_KEEP_MS) this.epochs.shift();
-    const best = Math.min(...this.epochs.map((x) => x.e));
-    return best + (state.tick * 1000) / this.rules.tick_hz;
+    this.epoch = Math.min(...this.epochs.map((x) => x.e));
+    return this.epoch + (state.tick * 1000) / this.rules.tick_hz;
+  }
+
+  /**
+   * Hub time from which an event the hub stamped `t` counts in its game. The hub applies an
+   * input at its next fixed step, and that step moves everything by a whole tick, from the
+   * game clock's time before it: the event's `tick_t`. Predicting from there (rather than from
+   * `t`) keeps the prediction on the hub's own path, so states rarely need to correct it.
+   * Without `tick_t` (an older hub), the start of the tick `t` falls in, by the epoch estimate.
+   */
+  stepTime(t, tickT = null) {
+    if (Number.isFinite(tickT)) return Math.min(t, tickT);
+    if (this.epoch === null) return t;
+    const ms = 1000 / this.rules.tick_hz;
+    return this.epoch + Math.floor((t - this.epoch) / ms) * ms;
   }
 
   /** An authoritative state stamped `t` (hub ms). Older or duplicate states are dropped. */
@@ -77,38 +94,42 @@ export class Predictor {
     return true;
   }
 
-  /** A `move` (stick -1000..1000) the hub applied at hub time `t`. */
-  noteMove(id, x, y, t) {
+  /** A `move` (stick -1000..1000) the hub received at hub time `t`. */
+  noteMove(id, x, y, t, tickT = null) {
     const q = this.players.get(id);
     this._saw(t);
     if (!q) return;
-    q.sticks.push({ t, x, y });
+    q.sticks.push({ t: this.stepTime(t, tickT), x, y });
     q.sticks.sort((a, b) => a.t - b.t);
   }
 
-  /** A `blink` applied at `t`: the player is at `to` from then on, drawn there at once. */
-  noteBlink(id, to, t) {
+  /** A `blink` received at `t`: the player is at `to` from then on, drawn there at once.
+   * (Messages arrive in the hub's order: a blink is newer than every state before it.) */
+  noteBlink(id, to, t, tickT = null) {
     const q = this.players.get(id);
     this._saw(t);
-    if (!q || (q.at && t <= q.at.t)) return;
+    if (!q) return;
     const base = { ...q.base, blink_cd: this.rules.blink_cd_ms };
-    this._reanchor(q, base, { x: to[0], y: to[1], t }, t, true);
+    const from = this.stepTime(t, tickT);
+    this._reanchor(q, base, { x: to[0], y: to[1], t: from }, from, true);
   }
 
   /** A `shoot`: its projectile {id, owner, x, y, vx, vy} was fired at `t`; `seq` orders it. */
-  noteShot(projectile, t, seq = null) {
+  noteShot(projectile, t, seq = null, tickT = null) {
     this._saw(t);
-    if (!this.shots.has(projectile.id)) this.shots.set(projectile.id, { p: projectile, t, seq });
+    const from = this.stepTime(t, tickT);
+    if (!this.shots.has(projectile.id)) this.shots.set(projectile.id, { p: projectile, t: from, seq });
     const q = this.players.get(projectile.owner);
-    if (q && (!q.at || t > q.at.t)) {
+    if (q) {
       q.base = { ...q.base, shoot_cd: this.rules.shoot_cd_ms };
-      q.cdFrom = t;
+      q.cdFrom = from;
     }
   }
 
   /** A `hit` on player `id` by `by` at `t`: that shooter's nearest shot is spent; HP is known. */
-  noteHit(id, by, hp, dead, t) {
-    this._saw(t);
+  noteHit(id, by, hp, dead, stamp, tickT = null) {
+    this._saw(stamp);
+    const t = this.stepTime(stamp, tickT);
     const q = this.players.get(id);
     if (!q) return;
     const at = this._position(q, t);
