@@ -65,10 +65,11 @@ def redis_binary():
 class Server:
     """One running server process; `cpu()` is user+sys seconds of everything it runs on."""
 
-    def __init__(self, name, argv, env=None, port=None, extra=()):
+    def __init__(self, name, argv, env=None, port=None, extra=(), root=ROOT):
         self.name = name
         self.argv = argv
-        self.env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+        self.root = Path(root)
+        self.env = {**os.environ, "PYTHONPATH": str(root), **(env or {})}
         self.port = port
         self.extra = list(extra)
         self.proc = None
@@ -77,7 +78,7 @@ class Server:
     def start(self, timeout=20.0):
         self.proc = subprocess.Popen(
             self.argv,
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -234,22 +235,46 @@ def start_redis():
     raise RuntimeError("redis-server did not answer PING within 10 s")
 
 
+# The open arena and no lobby: the figures are about relaying; on a map with cover a player
+# could stand against a wall, and a countdown would eat presses. Variables, not flags, so an
+# older checkout's hub (hub@DIR) that knows neither still starts.
+HUB_ENV = {"BLINKSHOT_MAP": "open", "BLINKSHOT_NO_LOBBY": "1"}
+
+
+def _number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def make(name):
-    """A not yet started Server for one of NAMES; a hub may be named `hub@HZ` or
-    `hub_uvloop@HZ` to run it with `--state-hz HZ` (the state rate's cost, in one run)."""
-    if "@" in name and name.startswith("hub"):
-        base, hz = name.split("@", 1)
+    """A not yet started Server for one of NAMES, or ``hub@DIR`` / ``hub_uvloop@DIR``: that
+    hub from another checkout (e.g. ``git worktree add /tmp/old-hub <commit>``), so old and new
+    code meet the same load in the same run; or ``hub@HZ`` / ``hub_uvloop@HZ`` (a number): that
+    hub with ``--state-hz HZ`` (the state rate's cost, in one run)."""
+    base, _, where = name.partition("@")
+    if where and base in ("hub", "hub_uvloop") and _number(where):
         server = make(base)
         server.name = name
-        server.argv = server.argv + ["--state-hz", str(float(hz))]
+        # Before --loop: loopprobe swaps the last two arguments.
+        server.argv = server.argv[:-2] + ["--state-hz", str(float(where))] + server.argv[-2:]
+        return server
+    if where:
+        root = Path(where).resolve()
+        if base not in ("hub", "hub_uvloop") or not (root / "hub" / "__main__.py").exists():
+            raise ValueError(f"{name!r}: use hub@DIR or hub_uvloop@DIR, DIR a Blinkshot checkout")
+        server = make(base)
+        server.name, server.root, server.env["PYTHONPATH"] = name, root, str(root)
         return server
     if name == "hub":
         argv = [PY, "-m", "hub", "--host", "127.0.0.1", "--port", "0", "--pairing-code", CODE]
-        return Server(name, argv + ["--loop", "asyncio"])
+        return Server(name, argv + ["--loop", "asyncio"], env=HUB_ENV)
     if name == "hub_uvloop":
         # The same hub on uvloop's event loop, which `python -m hub` picks when it is installed.
         argv = [PY, "-m", "hub", "--host", "127.0.0.1", "--port", "0", "--pairing-code", CODE]
-        return Server(name, argv + ["--loop", "uvloop"])
+        return Server(name, argv + ["--loop", "uvloop"], env=HUB_ENV)
     if name == "websockets":
         return Server(name, [PY, str(ROOT / "bench/peers/websockets_relay.py")])
     if name == "picows":

@@ -234,3 +234,15 @@ test("a state's tick_t says what time its positions are for, even after the hub 
   const p = at(pr.sample(T0 + 950));
   assert.ok(Math.abs(p.x - (430 + 300 * 0.05)) < 1e-6, `x ${p.x}`);
 });
+
+test("walls and pillars from the map stop a predicted run and a predicted shot, as on the hub", () => {
+  const map = { name: "t", w: 1600, h: 900, obstacles: [{ kind: "wall", x: 500, y: 200, w: 40, h: 400 }] };
+  const pr = new Predictor({ ...RULES, map });
+  pr.push(...state(10, [player(400, 300)]));
+  pr.noteMove("a", 1000, 0, T0 + 200, T0 + 200);
+  const p = at(pr.sample(T0 + 1200)); // 300 units of running, a wall 80 units ahead
+  assert.ok(Math.abs(p.x - (500 - RULES.radius)) < 1e-6, `stopped against the wall at ${p.x}`);
+  pr.noteShot({ id: 5, owner: "a", x: 508, y: 100, vx: 0, vy: 500 }, T0 + 1200, 12, T0 + 1200);
+  assert.equal(pr.sample(T0 + 1210).projectiles.length, 1, "flying toward the wall");
+  assert.equal(pr.sample(T0 + 1400).projectiles.length, 0, "stopped where it touched the wall");
+});

@@ -3,10 +3,12 @@
 // browser allows, render-host.js), plus the HUD, keyboard/mouse play and the test hook
 // `window.blinkshot`.
 
+import { setupSound } from "./audio.js";
 import { BlinkshotClient } from "./client.js";
 import * as hud from "./hud.js";
 import { KeyboardMouse } from "./input.js";
 import { DELAY_MS, Interpolator } from "./interp.js";
+import { setupGamepads } from "./pads.js";
 import { Predictor } from "./predict.js";
 import { makeRenderer } from "./render-host.js";
 
@@ -114,7 +116,7 @@ function wire(client) {
     if (smoothing === "predict" && msg.rules) model = new Predictor(msg.rules);
     else model.reset(); // an older hub sends no rules: interpolate
     lastRound = null;
-    renderer.setArena(msg.arena, msg.rules);
+    renderer.setArena({ ...msg.arena, obstacles: msg.rules?.map?.obstacles }, msg.rules);
     hud.setConnected(true);
     hud.showOverlay(null);
     if (msg.phone_url) hud.showPairing({ code: client.code, room, phoneUrl: msg.phone_url });
@@ -351,7 +353,7 @@ function frame(client, input) {
   const round = model.latest?.round;
   if (round) {
     const w = round.last_winner;
-    hud.showRound(round, client.now() - lastStateAt, w ? playerName(w) : null);
+    hud.showRound(round, client.now() - lastStateAt, w ? (round.last_winner_name ?? playerName(w)) : null);
   }
   requestAnimationFrame(() => frame(client, input));
 }
@@ -374,6 +376,8 @@ async function start() {
   const input = new KeyboardMouse(client, canvas, (x, y) => renderer.toWorld(x, y), myPosition);
   wire(client);
   exposeHook(client);
+  setupSound(client, { me: () => myId });
+  setupGamepads(() => new BlinkshotClient({ url: location.origin, room, code: client.code }));
   setupPlay(client, input);
   setupKeys(client);
   client.connect();

@@ -17,11 +17,15 @@ export const REST_UNITS = 0.05;
 const EPOCH_KEEP_MS = 2000;
 const FORGET_SHOT_MS = 3000;
 
+import { Arena } from "./arena.js";
+
 export class Predictor {
   /** `rules`: the hub's `welcome.rules` (arena_w, arena_h, tick_hz, radius, speed, ...). */
   constructor(rules) {
     this.rules = rules;
     this.snapUnits = 3 * rules.radius; // a larger disagreement is a teleport, not an error
+    // The map's walls and pillars block moves and shots, as on the hub (arena.js mirrors it).
+    this.arena = rules.map?.obstacles?.length ? Arena.fromWire(rules.map) : null;
     this.reset();
   }
 
@@ -222,16 +226,28 @@ export class Predictor {
     return { x, y };
   }
 
-  /** The hub's movement rule over `s` seconds at one stick value (the walls clamp each axis). */
+  /** The hub's movement rule over `s` seconds at one stick value. In the open the walls clamp
+   * each axis, so one sum does; with obstacles, tick by tick as the hub steps (pushed out of
+   * what it would overlap: stopped by a wall, sliding along it), then the part of a tick. */
   _glide(x, y, stick, s) {
     const r = this.rules;
     const mag = Math.hypot(stick.x, stick.y);
     if (mag <= r.dead_zone) return [x, y];
-    const k = (r.speed * s * Math.min(mag, 1000)) / 1000 / mag;
-    return [
-      clamp(x + stick.x * k, r.radius, r.arena_w - r.radius),
-      clamp(y + stick.y * k, r.radius, r.arena_h - r.radius),
-    ];
+    const k = (r.speed * Math.min(mag, 1000)) / 1000 / mag;
+    if (!this.arena) {
+      return [
+        clamp(x + stick.x * k * s, r.radius, r.arena_w - r.radius),
+        clamp(y + stick.y * k * s, r.radius, r.arena_h - r.radius),
+      ];
+    }
+    const dt = 1 / r.tick_hz;
+    let left = s;
+    while (left > 1e-9) {
+      const d = Math.min(dt, left);
+      [x, y] = this.arena.move(x, y, stick.x * k * d, stick.y * k * d, r.radius);
+      left -= d;
+    }
+    return [x, y];
   }
 
   /** Sticks older than the anchor matter only through the last of them. */
@@ -256,6 +272,17 @@ export class Predictor {
     }
   }
 
+  /** A wall or pillar stopped the shot on its way here (the hub's first path starts at the
+   * shooter's centre, `radius + shot_radius` behind the spawn point). */
+  _walled(s, x, y) {
+    const r = this.rules;
+    const v = Math.hypot(s.p.vx, s.p.vy) || 1;
+    const back = s.fromState ? 0 : r.radius + r.shot_radius;
+    const x0 = s.p.x - (s.p.vx / v) * back;
+    const y0 = s.p.y - (s.p.vy / v) * back;
+    return this.arena.sweep(x0, y0, x, y, r.shot_radius) < 1;
+  }
+
   _projectiles(rt) {
     const r = this.rules;
     const out = [];
@@ -264,6 +291,7 @@ export class Predictor {
       const [x, y] = flown(s, rt);
       const spent = !s.fromState && (r.shot_speed * (rt - s.t)) / 1000 > r.shot_range;
       if (spent || x < 0 || x > r.arena_w || y < 0 || y > r.arena_h) continue;
+      if (this.arena && this._walled(s, x, y)) continue;
       out.push({ ...s.p, x, y });
     }
     return out;

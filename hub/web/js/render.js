@@ -3,6 +3,8 @@
 // world units through that one transform. Effects (blink trails, hits, muzzle flashes) run on
 // the window's own clock so they appear the moment their message arrives.
 
+import { drawObstacles } from "./arena-draw.js";
+
 // Sizes until the hub's welcome brings its rules (setArena); drawing follows the hub's numbers.
 const SIZES = { radius: 20, shot_radius: 8, blink_cd_ms: 2000 };
 const GRID = 100;
@@ -44,9 +46,11 @@ export class Renderer {
     this.sizes = SIZES;
   }
 
-  /** The arena's size and the hub's rule constants (welcome.rules: body and shot radius, ...). */
+  /** The arena (size, obstacles) and the hub's rule constants (welcome.rules: body and shot
+   * radius, ...). */
   setArena(arena, rules = null) {
-    this.arena = { w: arena.w, h: arena.h };
+    this.arena = { w: arena.w, h: arena.h, obstacles: arena.obstacles ?? [] };
+    this._bgKey = this._drawnKey = null; // the map may have changed: draw the background again
     if (rules) this.sizes = { ...SIZES, ...rules };
   }
 
@@ -174,6 +178,7 @@ export class Renderer {
     ctx.shadowBlur = 18;
     ctx.strokeRect(2, 2, w - 4, h - 4);
     ctx.shadowBlur = 0;
+    drawObstacles(ctx, this.arena.obstacles);
   }
 
   drawPlayer(p) {
