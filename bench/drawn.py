@@ -104,6 +104,9 @@ RECORD = """
     const end = performance.timeOrigin + performance.now();
     const s = window.blinkshot && window.blinkshot.state();
     if (!s || window.__frames.length >= 50000) return;
+    // Other modules ask for frames too (gamepads, sound): only the game's frame draws anew.
+    const last = window.__frames[window.__frames.length - 1];
+    if (last && last[1] === s.drawn_t) return;
     window.__frames.push([
       end,
       s.drawn_t,

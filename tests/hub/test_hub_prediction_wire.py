@@ -69,7 +69,7 @@ def test_welcome_brings_the_rules_and_the_state_rate_and_states_the_stick():
 
 def test_a_room_sends_states_at_its_rate():
     sent = []
-    room = Room("r", lambda msg, key: sent.append(msg), lambda *a: None, state_hz=40)
+    room = Room("r", lambda msg, key: sent.append(json.loads(msg)), lambda *a: None, state_hz=40)
     for i in range(121):  # two seconds of 60 Hz ticks, on a made-up clock
         room.tick(i / 60, t=i)
     assert abs(sum(1 for m in sent if m["type"] == "state") - 80) <= 1
@@ -77,7 +77,7 @@ def test_a_room_sends_states_at_its_rate():
 
 def test_states_inputs_and_hits_carry_the_hub_time_of_the_game_clock():
     sent = []
-    room = Room("r", lambda msg, key: sent.append(msg), lambda *a: None)
+    room = Room("r", lambda msg, key: sent.append(json.loads(msg)), lambda *a: None)
     room.attach("a", "controller", "A", "ca", 0)
     room.attach("b", "controller", "B", "cb", 0)
     room.game.players["a"].x, room.game.players["a"].y = 300.0, 300.0
