@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 
 from bench import e2e, servers
+from bench.chromium import NoChromium
+from bench.chromium import resolve as find_chromium
 from bench.drawn_analyse import (
     FIRMWARE_ID,
     KINDS,
@@ -187,12 +189,14 @@ def run(quick=False, seconds=None, firmware=True, together=False):
     four pages in one pass with `together`: more load on the machine, one input schedule).
     Returns per variant and kind p50/p95/p99/max (ms), and baseline ÷ present-time ratios."""
     seconds = seconds or (8.0 if quick else 50.0)  # full: >= 100 inputs of every kind
-    if not Path(e2e.CHROMIUM).exists():
-        return {"error": f"{e2e.CHROMIUM} not found: `apt-get install chromium`"}
+    try:
+        browser_path = find_chromium()
+    except NoChromium as e:
+        return {"error": str(e)}
     passes = [VARIANTS] if together else [VARIANTS[:2], VARIANTS[2:]]
     out = {"seconds": seconds, "firmware": firmware, "passes": len(passes)}
     for variants in passes:
-        got = _run_pass(variants, seconds, firmware)
+        got = _run_pass(variants, seconds, firmware, browser_path)
         if "error" in got:
             return got
         out.update(got)
@@ -201,7 +205,7 @@ def run(quick=False, seconds=None, firmware=True, together=False):
     return out
 
 
-def _run_pass(variants, seconds, firmware):
+def _run_pass(variants, seconds, firmware, browser_path):
     from playwright.sync_api import sync_playwright
 
     hub = servers.make("hub_uvloop")
@@ -209,7 +213,7 @@ def _run_pass(variants, seconds, firmware):
     ctrls, sim, tmp = [], None, tempfile.mkdtemp(prefix="blinkshot-drawn-")
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=e2e.CHROMIUM, args=ARGS)
+            browser = pw.chromium.launch(executable_path=browser_path, args=ARGS)
             pages = [_open(browser, hub.port, r, s) for r, s in variants]
             for i in range(PY_CONTROLLERS):
                 ctrls.append(PyController(hub.port, f"d0{i:02d}d0d0d0d0", f"py{i}"))
@@ -372,8 +376,10 @@ def pixels(rounds=10):
     """Cross-check on the main-thread renderer: for a sample of inputs (one controller, a
     start, a shot and a blink per round) read the canvas back every frame around the player
     and find the first frame whose pixels changed; compare with the drawn-world frame."""
-    if not Path(e2e.CHROMIUM).exists():
-        return {"error": f"{e2e.CHROMIUM} not found"}
+    try:
+        browser_path = find_chromium()
+    except NoChromium as e:
+        return {"error": str(e)}
     from playwright.sync_api import sync_playwright
 
     hub = servers.make("hub_uvloop")
@@ -381,7 +387,7 @@ def pixels(rounds=10):
     c = None
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=e2e.CHROMIUM, args=ARGS)
+            browser = pw.chromium.launch(executable_path=browser_path, args=ARGS)
             pages = [_open(browser, hub.port, "main", s) for s in ("predict", "interp")]
             c = PyController(hub.port, "b0b0b0b0b0b0", "pixels")
             rules = _wait_players(pages[0], [c.id])
