@@ -1,0 +1,222 @@
+"""Room snapshots: a room's lasting state as a versioned, JSON-able dict, and back.
+
+Pure: no files, no Redis, no clock reads. ``dump`` reads a live ``Room``; ``parse`` checks a
+dict from outside (a file, Redis) completely before anything is touched; ``apply`` puts a parsed
+snapshot into a fresh room. The embedded hub writes these to its state directory
+(``statedir.py``); with ``--redis`` the room's owner writes the same dict to Redis and a failover
+owner restores it (``redisstore.py``).
+
+What is kept: every player by id with name, slot, colour, kind, position, hp, score, alive,
+aim, cooldowns and respawn time; the game tick, the round number, its start and the last winner.
+What is not: projectiles in flight (they live about a second) and sticks (a restored player is
+disconnected, so it stands still). A restored player waits in grace, disconnected, like one whose
+controller just dropped: the same device id reconnecting gets its slot, colour and score back.
+
+Game times (cooldowns, respawn, round start) are stored in game milliseconds, the clock that
+``tick`` counts, so the game resumes where it stopped: time the hub was down does not count.
+
+``seq``: the room's messages are numbered by the hub (``rooms.py``). A snapshot carries the
+last seq its writer knew was issued for the room, or None. After a restart every window
+reconnects and starts afresh, so the embedded hub does not need it; a failover owner must go on
+above both this and the last seq seen on the room's message stream, so windows that stay
+connected never see a seq go backwards.
+"""
+
+import math
+import re
+
+from . import game as rules
+from .rooms import MAX_PLAYERS, ROOM_NAME, Seat
+
+FORMAT = "blinkshot-room"
+VERSION = 1
+KINDS = ("controller", "phone", "keyboard")
+_COLOR = re.compile(r"#[0-9a-f]{6}")
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+MAX_NAME = 64
+
+
+class SnapshotError(ValueError):
+    """Not a snapshot this hub can restore. ``other_version`` is set when it is well formed but
+    written by another version of the format (keep it for that version: do not overwrite)."""
+
+    def __init__(self, reason: str, other_version=None):
+        super().__init__(reason)
+        self.reason, self.other_version = reason, other_version
+
+
+def dump(room, saved_at: float, seq: int | None = None, epoch: int | None = None) -> dict:
+    """The room's lasting state. ``saved_at``: Unix ms; ``epoch``: the Redis lease's fencing
+    number when an owner writes it (None for the embedded hub)."""
+    g = room.game
+    players = []
+    for pid, p in g.players.items():
+        seat = room.seats.get(pid)
+        players.append(
+            {
+                "id": pid,
+                "name": p.name,
+                "slot": p.slot,
+                "color": p.color,
+                "kind": seat.kind if seat else p.kind,
+                "x": round(p.x, 2),
+                "y": round(p.y, 2),
+                "hp": p.hp,
+                "score": p.score,
+                "alive": p.alive,
+                "aim": [round(p.aim[0], 4), round(p.aim[1], 4)],
+                "blink_ready": p.blink_ready,
+                "shoot_ready": p.shoot_ready,
+                "respawn_at": p.respawn_at,
+            }
+        )
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "room": room.name,
+        "saved_at": saved_at,
+        "seq": seq,
+        "epoch": epoch,
+        "tick": g.tick,
+        "round": {"n": g.round_no, "start": g.round_start, "last_winner": g.last_winner},
+        "next_shot": g.next_shot,
+        "players": players,
+    }
+
+
+def lasting(data: dict) -> dict:
+    """The snapshot without what changes by itself every tick or write (tick, save time, seq,
+    epoch): two snapshots with equal ``lasting`` differ only in the clock."""
+    return {k: v for k, v in data.items() if k not in ("tick", "saved_at", "seq", "epoch")}
+
+
+# Checking ----------------------------------------------------------------------------------------
+
+
+def _need(ok, what):
+    if not ok:
+        raise SnapshotError(what)
+
+
+def _int(v, lo, hi, what):
+    _need(type(v) is int and lo <= v <= hi, f"{what} must be a whole number {lo}..{hi}")
+    return v
+
+
+def _num(v, lo, hi, what):
+    ok = type(v) in (int, float) and math.isfinite(v) and lo <= v <= hi
+    _need(ok, f"{what} must be a number {lo}..{hi}")
+    return float(v)
+
+
+def _opt_int(v, what):
+    _need(v is None or (type(v) is int and v >= 0), f"{what} must be null or a whole number >= 0")
+    return v
+
+
+def parse(data) -> dict:
+    """Check a snapshot from outside and return it normalised; raise ``SnapshotError`` with a
+    reason a person can act on. Nothing is half-checked: ``apply`` trusts what this returns."""
+    _need(isinstance(data, dict), "not a JSON object")
+    _need(data.get("format") == FORMAT, f"not a room snapshot (format is not {FORMAT!r})")
+    version = data.get("version")
+    if version != VERSION:
+        raise SnapshotError(f"format version {version!r}, this hub reads {VERSION}", version)
+    room = data.get("room")
+    _need(isinstance(room, str) and ROOM_NAME.fullmatch(room), "room name is missing or bad")
+    far = 2**53  # game ms and ticks stay exact in a float for about 4000 years of play
+    tick = _int(data.get("tick"), 0, far, "tick")
+    now = tick * rules.TICK_MS
+    rnd = data.get("round")
+    _need(isinstance(rnd, dict), "round is missing")
+    out_round = {
+        "n": _int(rnd.get("n"), 1, far, "round.n"),
+        "start": _num(rnd.get("start"), 0, now, "round.start"),
+        "last_winner": rnd.get("last_winner"),
+    }
+    winner = out_round["last_winner"]
+    _need(winner is None or isinstance(winner, str) and _ID.fullmatch(winner), "bad last_winner")
+    players = data.get("players")
+    _need(isinstance(players, list) and len(players) <= MAX_PLAYERS, "players must be a list")
+    out_players, ids, slots = [], set(), set()
+    for i, p in enumerate(players):
+        out_players.append(_player(p, f"players[{i}]", now))
+        pid, slot = out_players[-1]["id"], out_players[-1]["slot"]
+        _need(pid not in ids, f"players[{i}]: id {pid!r} appears twice")
+        _need(slot not in slots, f"players[{i}]: slot {slot} appears twice")
+        ids.add(pid)
+        slots.add(slot)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "room": room,
+        "saved_at": _num(data.get("saved_at"), 0, far, "saved_at"),
+        "seq": _opt_int(data.get("seq"), "seq"),
+        "epoch": _opt_int(data.get("epoch"), "epoch"),
+        "tick": tick,
+        "round": out_round,
+        "next_shot": _int(data.get("next_shot"), 1, far, "next_shot"),
+        "players": out_players,
+    }
+
+
+def _player(p, where, now) -> dict:
+    _need(isinstance(p, dict), f"{where} is not an object")
+    pid, name, color = p.get("id"), p.get("name"), p.get("color")
+    _need(isinstance(pid, str) and _ID.fullmatch(pid), f"{where}.id is missing or bad")
+    _need(isinstance(name, str) and 0 < len(name) <= MAX_NAME, f"{where}.name is bad")
+    _need(isinstance(color, str) and _COLOR.fullmatch(color), f"{where}.color must be #rrggbb")
+    _need(p.get("kind") in KINDS, f"{where}.kind must be one of {', '.join(KINDS)}")
+    _need(type(p.get("alive")) is bool, f"{where}.alive must be true or false")
+    aim = p.get("aim")
+    _need(isinstance(aim, list) and len(aim) == 2, f"{where}.aim must be [x, y]")
+    r = rules.RADIUS
+    later = now + 24 * 3600 * 1000  # a cooldown is never longer than a day
+    return {
+        "id": pid,
+        "name": name,
+        "slot": _int(p.get("slot"), 0, MAX_PLAYERS - 1, f"{where}.slot"),
+        "color": color,
+        "kind": p["kind"],
+        "x": _num(p.get("x"), r, rules.ARENA_W - r, f"{where}.x"),
+        "y": _num(p.get("y"), r, rules.ARENA_H - r, f"{where}.y"),
+        "hp": _int(p.get("hp"), 0, rules.MAX_HP, f"{where}.hp"),
+        "score": _int(p.get("score"), 0, 2**31, f"{where}.score"),
+        "alive": p["alive"],
+        "aim": [_num(a, -1, 1, f"{where}.aim") for a in aim],
+        "blink_ready": _num(p.get("blink_ready"), 0, later, f"{where}.blink_ready"),
+        "shoot_ready": _num(p.get("shoot_ready"), 0, later, f"{where}.shoot_ready"),
+        "respawn_at": _num(p.get("respawn_at"), 0, later, f"{where}.respawn_at"),
+    }
+
+
+# Restoring ---------------------------------------------------------------------------------------
+
+
+def apply(room, snap: dict, now: float):
+    """Put a ``parse``d snapshot into ``room``, which must have no players yet. Every player
+    starts disconnected, in grace until ``now + room.grace_s`` (``now``: monotonic seconds, the
+    clock ``Room.tick`` is given). The room's own settings (score limit, round length, state
+    rate) stay those of the hub that restores it."""
+    if room.seats or room.game.players:
+        raise ValueError(f"room {room.name!r} already has players; restore into a fresh room")
+    g = room.game
+    g.tick = snap["tick"]
+    g.round_no = snap["round"]["n"]
+    g.round_start = snap["round"]["start"]
+    g.last_winner = snap["round"]["last_winner"]
+    g.next_shot = snap["next_shot"]
+    g.projectiles.clear()
+    for p in snap["players"]:
+        player = g.add_player(p["id"], p["name"], p["slot"], p["color"], p["kind"])
+        player.x, player.y = p["x"], p["y"]
+        player.hp, player.score, player.alive = p["hp"], p["score"], p["alive"]
+        ax, ay = p["aim"]
+        if math.hypot(ax, ay) > 0.5:  # a unit vector when written; keep the default otherwise
+            player.aim = (ax, ay)
+        player.blink_ready, player.shoot_ready = p["blink_ready"], p["shoot_ready"]
+        player.respawn_at = p["respawn_at"]
+        player.connected = False
+        seat = Seat(p["id"], p["kind"], p["slot"])
+        seat.grace_until = now + room.grace_s
+        room.seats[p["id"]] = seat
