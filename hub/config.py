@@ -2,7 +2,6 @@
 
 import argparse
 import os
-import secrets
 from dataclasses import dataclass, field
 
 from .game import ROUND_MS, SCORE_LIMIT
@@ -16,7 +15,7 @@ class Config:
     host: str = "0.0.0.0"
     port: int = 8000
     room: str = "default"
-    pairing_code: str = field(default_factory=lambda: f"{secrets.randbelow(1_000_000):06d}")
+    pairing_code: str | None = None  # None: the one in state_dir, else random (persist.py)
     grace: float = 10.0
     log_level: str = "info"
     log_format: str = "text"
@@ -34,6 +33,11 @@ class Config:
     round_seconds: float = ROUND_MS / 1000  # a round also ends after this long
     loop: str = "auto"  # event loop: uvloop when installed, else asyncio's own
     state_hz: float = 20.0  # full authoritative states per second to every window
+    # Persistence and Redis (persist.py, statedir.py, redisstore.py). No state dir by default,
+    # so a hub built in-process (tests) reads and writes no files; the CLI picks one.
+    state_dir: str | None = None
+    new_pairing_code: bool = False
+    redis: str | None = None
 
 
 ENV = "BLINKSHOT_"
@@ -95,8 +99,37 @@ def parser() -> argparse.ArgumentParser:
         "--pairing-code",
         default=_env("PAIRING_CODE", None),
         metavar="CODE",
-        help="6-digit code clients must present; random at each start if not given "
-        "[BLINKSHOT_PAIRING_CODE]",
+        help="6-digit code clients must present; given, it replaces the stored one and is "
+        "kept; not given, the code from the last run is kept (random the first time)"
+        " [BLINKSHOT_PAIRING_CODE]",
+    )
+    a(
+        "--new-pairing-code",
+        action="store_true",
+        default=_env("NEW_PAIRING_CODE", "") not in ("", "0"),
+        help="draw a new random code and keep it: every controller needs `make config CODE=...`"
+        " again [BLINKSHOT_NEW_PAIRING_CODE=1]",
+    )
+    a(
+        "--state-dir",
+        default=_env("STATE_DIR", None),
+        metavar="DIR",
+        help="where rooms (players, slots, colours, scores) and the pairing code are kept across"
+        " restarts (default: $XDG_STATE_HOME/blinkshot/hub-PORT, else"
+        " ~/.local/state/blinkshot/hub-PORT; none with --port 0) [BLINKSHOT_STATE_DIR]",
+    )
+    a(
+        "--no-state",
+        action="store_true",
+        default=_env("NO_STATE", "") not in ("", "0"),
+        help="keep nothing across restarts [BLINKSHOT_NO_STATE=1]",
+    )
+    a(
+        "--redis",
+        default=_env("REDIS", None),
+        metavar="URL",
+        help="Redis shared by several hub processes, e.g. redis://127.0.0.1:6379/0"
+        " (docs/scaling.md) [BLINKSHOT_REDIS]",
     )
     a(
         "--grace",
@@ -251,6 +284,7 @@ def from_args(argv=None) -> Config:
         )
     if not 1 <= ns.state_hz <= 120:  # also false for nan
         p.error(f"--state-hz must be from 1 to 120, got {ns.state_hz:g} [BLINKSHOT_STATE_HZ]")
+    state_dir, redis_url = _state_options(p, ns, code)
     cfg = Config(
         host=ns.host,
         port=ns.port,
@@ -272,7 +306,29 @@ def from_args(argv=None) -> Config:
         round_seconds=ns.round_seconds,
         loop=ns.loop,
         state_hz=ns.state_hz,
+        state_dir=state_dir,
+        new_pairing_code=ns.new_pairing_code,
+        redis=redis_url,
     )
     if code is not None:
         cfg.pairing_code = code
     return cfg
+
+
+def _state_options(p, ns, code):
+    """--state-dir / --no-state / --new-pairing-code / --redis, checked (persist.py)."""
+    from .redisstore import check_url
+    from .statedir import default_dir
+
+    if ns.new_pairing_code and code is not None:
+        p.error("give --pairing-code CODE or --new-pairing-code, not both")
+    state_dir = None
+    if not ns.no_state:
+        state_dir = ns.state_dir or default_dir(os.environ, ns.port)
+    if ns.new_pairing_code and state_dir is None and not ns.redis:
+        p.error("--new-pairing-code replaces the kept code; there is none without a state dir")
+    if ns.redis is not None:
+        problem = check_url(ns.redis)
+        if problem:
+            p.error(f"--redis {ns.redis!r}: {problem} [BLINKSHOT_REDIS]")
+    return (str(state_dir) if state_dir else None), ns.redis

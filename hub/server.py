@@ -24,6 +24,7 @@ from .config import Config
 from .fastin import HubConnection
 from .health import health
 from .logs import Limiter, event
+from .persist import Persistence
 from .relay import LocalFanout
 from .rooms import ROOM_NAME, Room
 
@@ -64,6 +65,7 @@ class Hub:
         self.server = None
         self.stopping = False
         self.tasks = []
+        self.persist = Persistence(self)  # state dir and pairing code (persist.py)
 
     # Rooms -------------------------------------------------------------------------------------
 
@@ -179,6 +181,7 @@ class Hub:
         """Listen, start the game clock and the beacon. ``stop()`` undoes it."""
         cfg = self.cfg
         loop = asyncio.get_running_loop()
+        await self.persist.start()  # before listening: settles the code, restores rooms
         self.server = await serve(
             self.handler,
             cfg.host,
@@ -233,6 +236,7 @@ class Hub:
             + (cfg.beacon_addr if self.beacon_on() else "off"),
             f"  rounds: first to {cfg.score_limit} kills or {cfg.round_seconds:g} s",
             f"  event loop: {type(asyncio.get_running_loop()).__module__.split('.')[0]}",
+            f"  state: {self.persist.describe()}",
         ]
         print("\n".join(lines), flush=True)
 
@@ -246,4 +250,5 @@ class Hub:
             await asyncio.wait_for(self.server.wait_closed(), 5)
         except TimeoutError:
             event("shutdown_timeout", logging.WARNING)
+        await self.persist.close()  # after every player has left: the last save
         event("stopped")
