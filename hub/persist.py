@@ -110,7 +110,13 @@ class Persistence:
         if self.dir is None:
             return
         if code != local:
-            self.dir.write_code(code)
+            try:
+                self.dir.write_code(code)
+            except OSError as exc:
+                raise SystemExit(
+                    f"hub: cannot write the pairing code to {self.dir.path}: "
+                    f"{exc.strerror or exc}; free some space or fix its permissions"
+                ) from None
         event("pairing_code", source=self.code_source, state_dir=str(self.dir.path))
         self.restore()
         self._task = asyncio.get_running_loop().create_task(self.run())

@@ -153,6 +153,11 @@ class StateDir:
             raw = path.read_bytes()
         except FileNotFoundError:
             return None
+        except OSError as exc:  # a directory, no permission: say so, start without it
+            why = exc.strerror or str(exc)
+            event("state_file_unreadable", logging.WARNING, file=str(path), error=why,
+                  fix="check the file and its permissions")  # fmt: skip
+            return None
         try:
             return parse(json.loads(raw))
         except (ValueError, UnicodeDecodeError) as exc:  # JSON errors and SnapshotError
