@@ -311,3 +311,14 @@ def test_redis_restart_is_reported_once_and_the_store_recovers(caplog):
     assert events.index("redis_down") < events.index("redis_back")
     assert renewed is False  # the restarted Redis forgot the lease: the owner must notice
     assert again is not None and again.epoch > lease.epoch
+
+
+def test_hubs_started_with_one_redis_share_one_pairing_code(redis_url):
+    from hubproc import HubProcess
+
+    with HubProcess("--redis", redis_url, code=None) as a:
+        code_a = a.wait_for_output(r"pairing code: (\d{6})").group(1)
+        with HubProcess("--redis", redis_url, code=None) as b:
+            code_b = b.wait_for_output(r"pairing code: (\d{6})").group(1)
+    assert code_a == code_b
+    assert "redis_partial" in a.output() and "rooms: each process runs its own" in a.output()
