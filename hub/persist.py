@@ -218,7 +218,7 @@ class Persistence:
     def describe(self) -> str:
         """One line for the banner: where state lives and where the code came from."""
         if self.dir is None:
-            return "not kept across restarts (no --state-dir)"
+            return "nothing (no state dir): a restart starts afresh"
         how = {
             "kept": "code kept from the last run",
             "given": "code from --pairing-code",

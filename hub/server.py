@@ -236,7 +236,7 @@ class Hub:
             + (cfg.beacon_addr if self.beacon_on() else "off"),
             f"  rounds: first to {cfg.score_limit} kills or {cfg.round_seconds:g} s",
             f"  event loop: {type(asyncio.get_running_loop()).__module__.split('.')[0]}",
-            f"  state: {self.persist.describe()}",
+            f"  kept in: {self.persist.describe()}",
         ]
         print("\n".join(lines), flush=True)
 

@@ -115,7 +115,8 @@ class StateDir:
 
     def open(self):
         try:
-            self.rooms_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.path.mkdir(parents=True, exist_ok=True, mode=0o700)  # the code is a secret
+            self.rooms_dir.mkdir(exist_ok=True, mode=0o700)
             lock = open(self.path / "lock", "a+")  # noqa: SIM115 - held until close()
         except OSError as exc:
             raise StateDirError(

@@ -16,7 +16,7 @@ ADA, BOB = "a4cf12fe0b1c", "0badc0ffee00"
 
 def banner_code(hub, starts=1) -> str:
     """The code in the banner of the hub's ``starts``-th start (waits for that banner)."""
-    hub.wait_for_output(r"(  state: .*\n[\s\S]*){" + str(starts) + "}")
+    hub.wait_for_output(r"(  kept in: .*\n[\s\S]*){" + str(starts) + "}")
     return re.findall(r"pairing code: (\d{6})", hub.output())[starts - 1]
 
 
