@@ -131,8 +131,9 @@ class StateDir:
                 pid = lock.read().strip() or "?"
                 lock.close()
                 raise StateDirError(
-                    f"state directory {self.path} is in use by another hub (pid {pid}); "
-                    "give this one its own: --state-dir DIR"
+                    f"state directory {self.path} is in use by another hub (pid {pid}), "
+                    "perhaps one already running on this port; stop it, or give this one "
+                    "another --port or its own --state-dir DIR"
                 ) from None
         lock.seek(0)
         lock.truncate()

@@ -139,10 +139,11 @@ def test_two_processes_racing_for_one_room_never_both_own_it(redis_url):
 
 def test_an_unrenewed_lease_expires_and_another_process_takes_over(redis_url):
     async def body():
-        a = RedisStore(redis_url, ttl_ms=300)
-        b = RedisStore(redis_url, ttl_ms=300)
+        a = RedisStore(redis_url, ttl_ms=10_000)
+        b = RedisStore(redis_url, ttl_ms=10_000)
         la = await a.acquire("arena")
         assert await b.acquire("arena") is None
+        await a.r.pexpire(room_key("arena", "lease"), 200)  # A stops renewing: it runs out
         lb = None
         for _ in range(200):  # generous: only a hang fails this
             lb = await b.acquire("arena")
@@ -160,24 +161,25 @@ def test_an_unrenewed_lease_expires_and_another_process_takes_over(redis_url):
     assert owner == lb.token  # and A's release did not free B's lease
 
 
-def test_renewing_keeps_the_room_past_its_ttl(redis_url):
+def test_renewing_puts_the_full_ttl_back_and_keeps_others_out(redis_url):
     async def body():
-        a = RedisStore(redis_url, ttl_ms=300)
-        b = RedisStore(redis_url, ttl_ms=300)
+        a = RedisStore(redis_url, ttl_ms=10_000)
+        b = RedisStore(redis_url, ttl_ms=10_000)
         la = await a.acquire("arena")
-        taken = []
-        for _ in range(10):  # 1 s, three TTLs
-            assert await a.renew(la)
-            taken.append(await b.acquire("arena"))
-            await asyncio.sleep(0.1)
+        key = room_key("arena", "lease")
+        await a.r.pexpire(key, 50)  # as if almost all of the TTL had gone by
+        renewed = await a.renew(la)
+        left = await a.r.pttl(key)
+        taken = await b.acquire("arena")
         await a.release(la)
         lb = await b.acquire("arena")  # released: free at once
         await a.close()
         await b.close()
-        return taken, lb
+        return renewed, left, taken, lb
 
-    taken, lb = run(body())
-    assert taken == [None] * 10 and lb is not None
+    renewed, left, taken, lb = run(body())
+    assert renewed and left > 5_000  # back near 10 s, not the 50 ms it had
+    assert taken is None and lb is not None
 
 
 def test_a_lease_counts_as_held_only_until_sent_time_plus_ttl():
