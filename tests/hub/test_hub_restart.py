@@ -6,6 +6,7 @@ import math
 import re
 import subprocess
 import sys
+import time
 
 from hubkit import ROOT, hello, inp, messages, run
 from hubproc import HubProcess
@@ -117,10 +118,12 @@ def test_kill_9_after_a_save_keeps_them_too():
         code = hub.code = banner_code(hub)
         welcome, before = run(score_a_kill(hub), timeout=90)
         saved = hub.state_dir / "rooms" / "default.json"
-        for _ in range(250):  # the hub writes a changed room within a second
+        for _ in range(1000):  # the hub writes a changed room within a second; generous
             if saved.exists() and player(json.loads(saved.read_text()), ADA)["score"] == 1:
                 break
-            run(asyncio.sleep(0.02))
+            time.sleep(0.02)
+        else:
+            raise AssertionError(f"never saved Ada's kill:\n{hub.output()}")
         hub.restart(kill=True)
         assert banner_code(hub, 2) == code
         after_welcome, after = run(comes_back(hub, code))
