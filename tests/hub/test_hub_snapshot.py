@@ -17,7 +17,7 @@ class Out:
         self.msgs = []
 
     def publish(self, msg, key):
-        self.msgs.append(msg)
+        self.msgs.append(json.loads(msg) if isinstance(msg, str) else msg)  # dict or encoded
 
     def fb(self, pid, kind, ms):
         pass
