@@ -67,7 +67,8 @@ def parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "examples:\n"
-            "  python -m hub                          # LAN game on port 8000, random code\n"
+            "  python -m hub                          # LAN game on port 8000, code kept\n"
+            "  python -m hub --new-pairing-code       # new code: reconfigure controllers\n"
             "  python -m hub --port 9000 --pairing-code 424242\n"
             "  BLINKSHOT_LOG_FORMAT=json python -m hub --grace 30\n"
             "  python -m hub --host 127.0.0.1 --no-beacon   # this machine only\n"
