@@ -32,8 +32,8 @@ from urllib.parse import urlsplit
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import AuthenticationError, NoPermissionError, RedisError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import snapshot
@@ -149,6 +149,13 @@ class RedisStore:
         store = cls(url, **kw)
         try:
             await store.r.ping()
+        except (AuthenticationError, NoPermissionError, ResponseError) as exc:
+            await store.close()
+            raise RedisUnavailable(
+                f"Redis at {safe_url(url)} refused this hub: {_why(exc)}; give the password in "
+                "the URL: redis://:PASSWORD@HOST:PORT/DB (redis://USER:PASSWORD@... for an ACL "
+                "user)"
+            ) from None
         except RedisError as exc:
             await store.close()
             raise RedisUnavailable(

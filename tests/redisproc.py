@@ -35,8 +35,10 @@ def free_port() -> int:
 
 
 class RedisProcess:
-    def __init__(self, timeout=10.0):
+    def __init__(self, *args, timeout=10.0):
+        """``args``: extra redis-server options, e.g. ``"--requirepass", "s3cret"``."""
         need_redis_server()
+        self.args = [str(a) for a in args]
         self.timeout = timeout
         self.port = free_port()
         self.proc = None
@@ -49,7 +51,7 @@ class RedisProcess:
     def start(self):
         cmd = [SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                "--appendonly", "no", "--dir", self._dir.name, "--daemonize", "no",
-               "--loglevel", "warning"]  # fmt: skip
+               "--loglevel", "warning", *self.args]  # fmt: skip
         log = open(os.path.join(self._dir.name, "redis.log"), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         log.close()
@@ -65,7 +67,7 @@ class RedisProcess:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
                 s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
+                return s.recv(64)[:1] in (b"+", b"-")  # PONG, or NOAUTH: it is up
         except OSError:
             return False
 

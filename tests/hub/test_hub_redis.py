@@ -95,6 +95,28 @@ def test_unreachable_redis_is_one_error_with_the_address_and_the_fix(redis_serve
     assert url in text and "apt-get install redis-server" in text and "\n" not in text
 
 
+def test_a_redis_that_wants_a_password_says_how_to_give_one():
+    with RedisProcess("--requirepass", "s3cret") as server:
+        wrong = server.url.replace("redis://", "redis://:guess@")
+
+        async def body():
+            errors = []
+            for url in (server.url, wrong):
+                with pytest.raises(RedisUnavailable) as err:
+                    await RedisStore.connect(url)
+                errors.append(str(err.value))
+            good = await RedisStore.connect(server.url.replace("redis://", "redis://:s3cret@"))
+            pong = await good.r.ping()
+            await good.close()
+            return errors, pong
+
+        errors, pong = run(body())
+    assert pong is True
+    for text in errors:
+        assert "refused this hub" in text and "redis://:PASSWORD@HOST:PORT/DB" in text
+        assert "guess" not in text  # the URL in the message has no password
+
+
 # Leases ------------------------------------------------------------------------------------------
 
 
