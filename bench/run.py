@@ -108,7 +108,8 @@ def main(argv=None):
     parser.add_argument(
         "--servers",
         default=",".join(servers.NAMES),
-        help=f"comma-separated, from {','.join(servers.NAMES)}",
+        help=f"comma-separated, from {','.join(servers.NAMES)}; hub@DIR runs the hub of another "
+        "checkout DIR beside this one",
     )
     parser.add_argument("--skip", default="", help="servers to leave out, comma-separated")
     parser.add_argument("--duration", type=float, help="seconds of load per point")
@@ -134,7 +135,7 @@ def main(argv=None):
     skip = set(filter(None, args.skip.split(",")))
     names = [n for n in args.servers.split(",") if n and n not in skip]
     for n in names:
-        if n not in servers.NAMES:
+        if n not in servers.NAMES and n.partition("@")[0] not in ("hub", "hub_uvloop"):
             parser.error(f"unknown server {n!r}; choose from {', '.join(servers.NAMES)}")
     if args.plot is None:  # a quick run must not replace the documented full-run plot
         args.plot = args.out / "performance-latency-quick.png" if args.quick else PLOT

@@ -65,10 +65,11 @@ def redis_binary():
 class Server:
     """One running server process; `cpu()` is user+sys seconds of everything it runs on."""
 
-    def __init__(self, name, argv, env=None, port=None, extra=()):
+    def __init__(self, name, argv, env=None, port=None, extra=(), root=ROOT):
         self.name = name
         self.argv = argv
-        self.env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+        self.root = Path(root)
+        self.env = {**os.environ, "PYTHONPATH": str(root), **(env or {})}
         self.port = port
         self.extra = list(extra)
         self.proc = None
@@ -77,7 +78,7 @@ class Server:
     def start(self, timeout=20.0):
         self.proc = subprocess.Popen(
             self.argv,
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -235,7 +236,17 @@ def start_redis():
 
 
 def make(name):
-    """A not yet started Server for one of NAMES."""
+    """A not yet started Server for one of NAMES, or ``hub@DIR`` / ``hub_uvloop@DIR``: that
+    hub from another checkout (e.g. ``git worktree add /tmp/old-hub <commit>``), so old and new
+    code meet the same load in the same run."""
+    base, _, where = name.partition("@")
+    if where:
+        root = Path(where).resolve()
+        if base not in ("hub", "hub_uvloop") or not (root / "hub" / "__main__.py").exists():
+            raise ValueError(f"{name!r}: use hub@DIR or hub_uvloop@DIR, DIR a Blinkshot checkout")
+        server = make(base)
+        server.name, server.root, server.env["PYTHONPATH"] = name, root, str(root)
+        return server
     if name == "hub":
         argv = [PY, "-m", "hub", "--host", "127.0.0.1", "--port", "0", "--pairing-code", CODE]
         return Server(name, argv + ["--loop", "asyncio"])

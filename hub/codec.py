@@ -13,6 +13,9 @@ PROTO = 1
 CONTROLLER_MAX_BYTES = 1024 + 2
 WINDOW_MAX_BYTES = 4096
 HELLO_JSON_MAX = 1024
+NAME_MAX = 64  # characters a client may send as a player name; kept: the first NAME_KEPT
+NAME_KEPT = 16
+NAME_RULE = f"a string of at most {NAME_MAX} characters (names are cut to {NAME_KEPT})"
 
 T_INPUT, T_TELEMETRY, T_HELLO = 0x01, 0x02, 0x03
 T_WELCOME, T_FEEDBACK = 0x81, 0x82
@@ -124,8 +127,8 @@ def decode_hello(data: bytes) -> dict:
     kind = obj.get("kind", "controller")
     if not isinstance(fw, str) or len(fw) > 32:
         raise _malformed("hello 'fw' must be a string of at most 32 characters")
-    if not isinstance(name, str):
-        raise _malformed("hello 'name' must be a string")
+    if not isinstance(name, str) or len(name) > NAME_MAX:
+        raise _malformed(f"hello 'name' must be {NAME_RULE}")
     if reset not in RESET_CAUSES:
         reset = "unknown"
     if kind not in ("controller", "phone"):
@@ -148,7 +151,7 @@ def decode_hello(data: bytes) -> dict:
 def clean_name(name: str) -> str:
     """Trim a player name to 1-16 printable characters ('' means: use the default)."""
     name = "".join(ch for ch in name if ch.isprintable()).strip()
-    return name[:16]
+    return name[:NAME_KEPT]
 
 
 # Hub -> controller ---------------------------------------------------------------------------
@@ -215,8 +218,8 @@ def decode_window(text: str) -> dict:
         return out
     if kind == "join":
         name = obj.get("name", "")
-        if not isinstance(name, str) or len(name) > 64:
-            raise _malformed("'name' must be a string of at most 16 characters")
+        if not isinstance(name, str) or len(name) > NAME_MAX:
+            raise _malformed(f"'name' must be {NAME_RULE}")
         token = obj.get("id")
         if token is not None and (not isinstance(token, str) or not _TOKEN.fullmatch(token)):
             raise _malformed("'id' must be 4-32 characters of A-Z a-z 0-9 _ -")

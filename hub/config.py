@@ -1,64 +1,148 @@
-"""Hub settings: command line, with environment variables as defaults."""
+"""Hub settings: command line, with environment variables as defaults.
+
+Each option is declared once, in ``OPTIONS``; that one declaration yields the ``Config`` field
+and its default, the command-line flag, the ``BLINKSHOT_*`` environment variable, the help
+line and the range check (whose error names the flag and the variable).
+"""
 
 import argparse
+import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 
 from .game import ROUND_MS, SCORE_LIMIT
+from .rooms import ROOM_NAME
 
 MAX_SCORE_LIMIT = 1000
 MAX_ROUND_SECONDS = 24 * 3600
-
-
-@dataclass
-class Config:
-    host: str = "0.0.0.0"
-    port: int = 8000
-    room: str = "default"
-    pairing_code: str | None = None  # None: the one in state_dir, else random (persist.py)
-    grace: float = 10.0
-    log_level: str = "info"
-    log_format: str = "text"
-    allow_origin: list[str] = field(default_factory=list)
-    beacon: bool = True
-    beacon_addr: str = "255.255.255.255:47810"
-    name: str = "blinkshot"
-    max_connections: int = 256
-    max_rooms: int = 32
-    hello_timeout: float = 5.0
-    handshake_timeout: float = 5.0
-    stall_timeout: float = 5.0
-    rate: float = 250.0  # messages per second per connection (burst the same)
-    score_limit: int = SCORE_LIMIT  # kills that end a round
-    round_seconds: float = ROUND_MS / 1000  # a round also ends after this long
-    loop: str = "auto"  # event loop: uvloop when installed, else asyncio's own
-    state_hz: float = 20.0  # full authoritative states per second to every window
-    # Persistence and Redis (persist.py, statedir.py, redisstore.py). No state dir by default,
-    # so a hub built in-process (tests) reads and writes no files; the CLI picks one.
-    state_dir: str | None = None
-    new_pairing_code: bool = False
-    redis: str | None = None
-
-
 ENV = "BLINKSHOT_"
 
 
-def _env(name, default):
-    return os.environ.get(ENV + name, default)
+@dataclass(frozen=True)
+class Option:
+    """One setting. ``kind`` is str, int, float, bool (a --no-X switch that turns it off; with
+    a False default, a --X switch that turns it on) or list (a repeatable flag; comma-separated
+    in the environment). ``ok(value)`` false gives "``flag`` ``rule``, got ``value``"."""
+
+    name: str
+    default: object
+    help: str
+    kind: type = str
+    flag: str = ""
+    env: str = ""
+    metavar: str | None = None
+    choices: tuple | None = None
+    ok: object = None
+    rule: str = ""
+    show_default: bool = True
+
+    @property
+    def flag_(self) -> str:
+        return self.flag or "--" + self.name.replace("_", "-")
+
+    @property
+    def env_(self) -> str:
+        return ENV + (self.env or self.name.upper())
 
 
-def _num(name, default, kind=float):
-    raw = os.environ.get(ENV + name)
+def _seconds(v) -> bool:
+    return math.isfinite(v) and v > 0
+
+
+OPTIONS = [
+    Option("host", "0.0.0.0", "address to listen on; 0.0.0.0 = every interface so LAN "
+           "controllers can reach it, 127.0.0.1 = this machine only"),
+    Option("port", 8000, "TCP port for HTTP and WebSocket; 0 picks a free one", int,
+           ok=lambda v: 0 <= v < 65536, rule="must be 0..65535"),
+    Option("room", "default", "default room for clients that name none",
+           ok=ROOM_NAME.fullmatch, rule="must be 1-32 characters of a-z A-Z 0-9 _ -"),
+    Option("pairing_code", None, "6-digit code clients must present; given, it replaces the "
+           "kept one and is kept; not given, the code from the last run is kept (random the "
+           "first time; persist.py)", metavar="CODE", show_default=False,
+           ok=lambda v: len(v) == 6 and v.isdigit(), rule="must be six digits"),
+    Option("new_pairing_code", False, "draw a new random code and keep it: every controller "
+           "needs `make config CODE=...` again", bool, show_default=False),
+    Option("grace", 10.0, "how long a disconnected player keeps its slot, colour, score and "
+           "position", float, metavar="SECONDS",
+           ok=lambda v: math.isfinite(v) and v >= 0, rule="must be 0 or more seconds"),
+    Option("log_level", "info", "", choices=("debug", "info", "warning", "error")),
+    Option("log_format", "text", "one line per event as text or as JSON objects",
+           choices=("text", "json")),
+    Option("loop", "auto", "event loop: uvloop costs less CPU per relayed frame "
+           "(docs/performance.md); auto uses it when it is installed",
+           choices=("auto", "asyncio", "uvloop")),
+    Option("allow_origin", list, "extra browser Origin allowed to connect, e.g. "
+           "http://game.local:8080 (repeatable; same host and loopback are always allowed)",
+           list, metavar="ORIGIN", show_default=False),
+    Option("beacon", True, "do not announce the hub on the LAN", bool, flag="--no-beacon",
+           env="NO_BEACON", show_default=False),
+    Option("beacon_addr", "255.255.255.255:47810", "where to send the UDP discovery beacon",
+           metavar="HOST:PORT"),
+    Option("name", "blinkshot", "hub name in the beacon"),
+    Option("max_connections", 256, "controllers + windows at once; more get close code 4007",
+           int, ok=lambda v: v >= 1, rule="must be 1 or more"),
+    Option("max_rooms", 32, "rooms at once", int, ok=lambda v: v >= 1, rule="must be 1 or more"),
+    Option("hello_timeout", 5.0, "a controller must send its hello this fast", float,
+           metavar="SECONDS", ok=_seconds, rule="must be a number of seconds above 0"),
+    Option("handshake_timeout", 5.0, "HTTP/WebSocket opening handshake limit", float,
+           metavar="SECONDS", ok=_seconds, rule="must be a number of seconds above 0"),
+    Option("stall_timeout", 5.0, "a window behind this long is closed with 4006", float,
+           metavar="SECONDS", ok=_seconds, rule="must be a number of seconds above 0"),
+    Option("rate", 250.0, "messages per second per connection before close code 4005", float,
+           metavar="PER_SECOND", ok=_seconds, rule="must be a number above 0"),
+    Option("score_limit", SCORE_LIMIT, "a round ends when a player has this many kills, "
+           f"1..{MAX_SCORE_LIMIT}", int, metavar="KILLS", ok=lambda v: 1 <= v <= MAX_SCORE_LIMIT,
+           rule=f"must be a whole number of kills from 1 to {MAX_SCORE_LIMIT}"),
+    Option("round_seconds", ROUND_MS / 1000, "a round also ends after this long; the most "
+           f"kills wins, none = no winner, 1..{MAX_ROUND_SECONDS}", float, metavar="SECONDS",
+           ok=lambda v: 1 <= v <= MAX_ROUND_SECONDS,
+           rule=f"must be from 1 to {MAX_ROUND_SECONDS} seconds"),
+    Option("state_hz", 20.0, "authoritative full states per second to every window, 1..120",
+           float, metavar="HZ", ok=lambda v: 1 <= v <= 120, rule="must be from 1 to 120"),
+    # Persistence and Redis (persist.py, statedir.py, redisstore.py; docs/scaling.md). A Config
+    # built in-process has no state_dir, so it reads and writes no files; from_args picks one.
+    Option("state_dir", None, "where rooms (players, slots, colours, scores) and the pairing "
+           "code are kept across restarts (default: $XDG_STATE_HOME/blinkshot/hub-PORT, else "
+           "~/.local/state/blinkshot/hub-PORT; none with --port 0)", metavar="DIR",
+           show_default=False),
+    Option("state", True, "keep nothing across restarts", bool, flag="--no-state",
+           env="NO_STATE", show_default=False),
+    Option("redis", None, "Redis shared by several hub processes, e.g. "
+           "redis://127.0.0.1:6379/0 (docs/scaling.md)", metavar="URL", show_default=False),
+]  # fmt: skip
+
+
+def _field(o: Option):
+    if callable(o.default) and not isinstance(o.default, type) or o.default is list:
+        return field(default_factory=o.default)
+    return field(default=o.default)
+
+
+Config = make_dataclass(
+    "Config", [(o.name, o.kind if o.kind is not list else list[str], _field(o)) for o in OPTIONS]
+)
+Config.__module__ = __name__
+Config.__doc__ = "Every hub setting, as fields named after the options (see OPTIONS)."
+
+
+def _from_env(o: Option):
+    """The environment's value for ``o`` (None = not set); a bad number exits naming it."""
+    raw = os.environ.get(o.env_)
     if raw is None:
-        return default
-    try:
-        return kind(raw)
-    except ValueError:
-        raise SystemExit(f"hub: {ENV}{name} must be a number, got {raw!r}") from None
+        return None
+    if o.kind is bool:
+        return raw not in ("", "0")
+    if o.kind is list:
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    if o.kind in (int, float):
+        try:
+            return o.kind(raw)
+        except ValueError:
+            raise SystemExit(f"hub: {o.env_} must be a number, got {raw!r}") from None
+    return raw
 
 
 def parser() -> argparse.ArgumentParser:
-    d = Config()
     p = argparse.ArgumentParser(
         prog="python -m hub",
         description=(
@@ -76,260 +160,74 @@ def parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    a = p.add_argument
-    a(
-        "--host",
-        default=_env("HOST", d.host),
-        help="address to listen on; 0.0.0.0 = every "
-        "interface so LAN controllers can reach it, 127.0.0.1 = this machine only"
-        " (default: %(default)s) [BLINKSHOT_HOST]",
-    )
-    a(
-        "--port",
-        type=int,
-        default=_num("PORT", d.port, int),
-        help="TCP port for HTTP and WebSocket; 0 picks a free one"
-        " (default: %(default)s) [BLINKSHOT_PORT]",
-    )
-    a(
-        "--room",
-        default=_env("ROOM", d.room),
-        help="default room for clients that name none (default: %(default)s) [BLINKSHOT_ROOM]",
-    )
-    a(
-        "--pairing-code",
-        default=_env("PAIRING_CODE", None),
-        metavar="CODE",
-        help="6-digit code clients must present; given, it replaces the stored one and is "
-        "kept; not given, the code from the last run is kept (random the first time)"
-        " [BLINKSHOT_PAIRING_CODE]",
-    )
-    a(
-        "--new-pairing-code",
-        action="store_true",
-        default=_env("NEW_PAIRING_CODE", "") not in ("", "0"),
-        help="draw a new random code and keep it: every controller needs `make config CODE=...`"
-        " again [BLINKSHOT_NEW_PAIRING_CODE=1]",
-    )
-    a(
-        "--state-dir",
-        default=_env("STATE_DIR", None),
-        metavar="DIR",
-        help="where rooms (players, slots, colours, scores) and the pairing code are kept across"
-        " restarts (default: $XDG_STATE_HOME/blinkshot/hub-PORT, else"
-        " ~/.local/state/blinkshot/hub-PORT; none with --port 0) [BLINKSHOT_STATE_DIR]",
-    )
-    a(
-        "--no-state",
-        action="store_true",
-        default=_env("NO_STATE", "") not in ("", "0"),
-        help="keep nothing across restarts [BLINKSHOT_NO_STATE=1]",
-    )
-    a(
-        "--redis",
-        default=_env("REDIS", None),
-        metavar="URL",
-        help="Redis shared by several hub processes, e.g. redis://127.0.0.1:6379/0"
-        " (docs/scaling.md) [BLINKSHOT_REDIS]",
-    )
-    a(
-        "--grace",
-        type=float,
-        default=_num("GRACE", d.grace),
-        metavar="SECONDS",
-        help="how long a disconnected player keeps its slot, colour, score and position "
-        "(default: %(default)s) [BLINKSHOT_GRACE]",
-    )
-    a(
-        "--log-level",
-        default=_env("LOG_LEVEL", d.log_level),
-        choices=["debug", "info", "warning", "error"],
-        help="(default: %(default)s) [BLINKSHOT_LOG_LEVEL]",
-    )
-    a(
-        "--log-format",
-        default=_env("LOG_FORMAT", d.log_format),
-        choices=["text", "json"],
-        help="one line per event as text or as JSON objects"
-        " (default: %(default)s) [BLINKSHOT_LOG_FORMAT]",
-    )
-    a(
-        "--loop",
-        default=_env("LOOP", d.loop),
-        choices=["auto", "asyncio", "uvloop"],
-        help="event loop: uvloop costs less CPU per relayed frame (docs/performance.md);"
-        " auto uses it when it is installed (default: %(default)s) [BLINKSHOT_LOOP]",
-    )
-    a(
-        "--allow-origin",
-        action="append",
-        default=None,
-        metavar="ORIGIN",
-        help="extra browser Origin allowed to connect, e.g. http://game.local:8080 (repeatable; "
-        "same host and loopback are always allowed) [BLINKSHOT_ALLOW_ORIGIN, comma-separated]",
-    )
-    a(
-        "--no-beacon",
-        action="store_true",
-        default=_env("NO_BEACON", "") not in ("", "0"),
-        help="do not announce the hub on the LAN [BLINKSHOT_NO_BEACON=1]",
-    )
-    a(
-        "--beacon-addr",
-        default=_env("BEACON_ADDR", d.beacon_addr),
-        metavar="HOST:PORT",
-        help="where to send the UDP discovery beacon"
-        " (default: %(default)s) [BLINKSHOT_BEACON_ADDR]",
-    )
-    a(
-        "--name",
-        default=_env("NAME", d.name),
-        help="hub name in the beacon (default: %(default)s) [BLINKSHOT_NAME]",
-    )
-    a(
-        "--max-connections",
-        type=int,
-        default=_num("MAX_CONNECTIONS", d.max_connections, int),
-        help="controllers + windows at once; more get close code 4007"
-        " (default: %(default)s) [BLINKSHOT_MAX_CONNECTIONS]",
-    )
-    a(
-        "--max-rooms",
-        type=int,
-        default=_num("MAX_ROOMS", d.max_rooms, int),
-        help="rooms at once (default: %(default)s) [BLINKSHOT_MAX_ROOMS]",
-    )
-    a(
-        "--hello-timeout",
-        type=float,
-        default=_num("HELLO_TIMEOUT", d.hello_timeout),
-        metavar="SECONDS",
-        help="a controller must send its hello this fast"
-        " (default: %(default)s) [BLINKSHOT_HELLO_TIMEOUT]",
-    )
-    a(
-        "--handshake-timeout",
-        type=float,
-        default=_num("HANDSHAKE_TIMEOUT", d.handshake_timeout),
-        metavar="SECONDS",
-        help="HTTP/WebSocket opening handshake limit"
-        " (default: %(default)s) [BLINKSHOT_HANDSHAKE_TIMEOUT]",
-    )
-    a(
-        "--stall-timeout",
-        type=float,
-        default=_num("STALL_TIMEOUT", d.stall_timeout),
-        metavar="SECONDS",
-        help="a window behind this long is closed with 4006"
-        " (default: %(default)s) [BLINKSHOT_STALL_TIMEOUT]",
-    )
-    a(
-        "--rate",
-        type=float,
-        default=_num("RATE", d.rate),
-        metavar="PER_SECOND",
-        help="messages per second per connection before close code 4005"
-        " (default: %(default)s) [BLINKSHOT_RATE]",
-    )
-    a(
-        "--score-limit",
-        type=int,
-        default=_num("SCORE_LIMIT", d.score_limit, int),
-        metavar="KILLS",
-        help=f"a round ends when a player has this many kills, 1..{MAX_SCORE_LIMIT}"
-        " (default: %(default)s) [BLINKSHOT_SCORE_LIMIT]",
-    )
-    a(
-        "--round-seconds",
-        type=float,
-        default=_num("ROUND_SECONDS", d.round_seconds),
-        metavar="SECONDS",
-        help="a round also ends after this long; the most kills wins, none = no winner"
-        f", 1..{MAX_ROUND_SECONDS} (default: %(default)g) [BLINKSHOT_ROUND_SECONDS]",
-    )
-    a(
-        "--state-hz",
-        type=float,
-        default=_num("STATE_HZ", d.state_hz),
-        metavar="HZ",
-        help="authoritative full states per second to every window, 1..120"
-        " (default: %(default)g) [BLINKSHOT_STATE_HZ]",
-    )
-    return p  # fmt: skip
+    for o in OPTIONS:
+        env = _from_env(o)
+        text = o.help
+        if o.show_default:
+            text += " (default: %(default)g)" if o.kind is float else " (default: %(default)s)"
+        if o.kind is list:
+            text += f" [{o.env_}, comma-separated]"
+        elif o.kind is bool:
+            text += f" [{o.env_}=1]"
+        else:
+            text += f" [{o.env_}]"
+        text = text.strip()
+        kw = {"help": text, "dest": o.name}
+        if o.kind is bool and o.default is False:  # the flag turns the setting on
+            kw.update(action="store_true", default=env if env is not None else False)
+        elif o.kind is bool:  # the flag turns the setting off
+            kw.update(action="store_false", default=not env if env is not None else o.default)
+        elif o.kind is list:
+            kw.update(action="append", default=None, metavar=o.metavar)
+        else:
+            default = o.default() if callable(o.default) else o.default
+            if not o.show_default:
+                default = None  # e.g. the pairing code: chosen at start unless given
+            kw.update(default=env if env is not None else default, metavar=o.metavar)
+            if o.kind is not str:
+                kw["type"] = o.kind
+            if o.choices:
+                kw["choices"] = list(o.choices)
+        p.add_argument(o.flag_, **kw)
+    return p
+
+
+def _shown(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else repr(v) if isinstance(v, str) else str(v)
 
 
 def from_args(argv=None) -> Config:
+    """Parse ``argv`` (and the environment) into a Config; a bad value exits with status 2."""
     p = parser()
     ns = p.parse_args(argv)
-    origins = ns.allow_origin
-    if origins is None:
-        origins = [o.strip() for o in _env("ALLOW_ORIGIN", "").split(",") if o.strip()]
-    code = ns.pairing_code
-    if code is not None and not (len(code) == 6 and code.isdigit()):
-        p.error(f"--pairing-code must be six digits, got {code!r}")
-    from .rooms import ROOM_NAME
-
-    if not ROOM_NAME.fullmatch(ns.room):
-        p.error("--room must be 1-32 characters of a-z A-Z 0-9 _ -")
-    if not 0 <= ns.port < 65536:
-        p.error("--port must be 0..65535")
-    if not 1 <= ns.score_limit <= MAX_SCORE_LIMIT:
-        p.error(
-            f"--score-limit must be a whole number of kills from 1 to {MAX_SCORE_LIMIT}, "
-            f"got {ns.score_limit} [BLINKSHOT_SCORE_LIMIT]"
-        )
-    if not 1 <= ns.round_seconds <= MAX_ROUND_SECONDS:  # also false for nan
-        p.error(
-            f"--round-seconds must be from 1 to {MAX_ROUND_SECONDS} seconds, "
-            f"got {ns.round_seconds:g} [BLINKSHOT_ROUND_SECONDS]"
-        )
-    if not 1 <= ns.state_hz <= 120:  # also false for nan
-        p.error(f"--state-hz must be from 1 to 120, got {ns.state_hz:g} [BLINKSHOT_STATE_HZ]")
-    state_dir, redis_url = _state_options(p, ns, code)
-    cfg = Config(
-        host=ns.host,
-        port=ns.port,
-        room=ns.room,
-        grace=ns.grace,
-        log_level=ns.log_level,
-        log_format=ns.log_format,
-        allow_origin=origins,
-        beacon=not ns.no_beacon,
-        beacon_addr=ns.beacon_addr,
-        name=ns.name,
-        max_connections=ns.max_connections,
-        max_rooms=ns.max_rooms,
-        hello_timeout=ns.hello_timeout,
-        handshake_timeout=ns.handshake_timeout,
-        stall_timeout=ns.stall_timeout,
-        rate=ns.rate,
-        score_limit=ns.score_limit,
-        round_seconds=ns.round_seconds,
-        loop=ns.loop,
-        state_hz=ns.state_hz,
-        state_dir=state_dir,
-        new_pairing_code=ns.new_pairing_code,
-        redis=redis_url,
-    )
-    if code is not None:
-        cfg.pairing_code = code
+    values = {}
+    for o in OPTIONS:
+        v = getattr(ns, o.name)
+        if o.kind is list and v is None:
+            v = _from_env(o) or []
+        if v is None:
+            continue  # a field with its own default (the random pairing code)
+        if o.ok is not None and not o.ok(v):
+            p.error(f"{o.flag_} {o.rule}, got {_shown(v)} [{o.env_}]")
+        values[o.name] = v
+    cfg = Config(**values)
+    _settle_state(p, cfg)
     return cfg
 
 
-def _state_options(p, ns, code):
-    """--state-dir / --no-state / --new-pairing-code / --redis, checked (persist.py)."""
+def _settle_state(p, cfg):
+    """The state directory's default, and the checks that span options (persist.py)."""
     from .redisstore import check_url
     from .statedir import default_dir
 
-    if ns.new_pairing_code and code is not None:
+    if cfg.new_pairing_code and cfg.pairing_code is not None:
         p.error("give --pairing-code CODE or --new-pairing-code, not both")
-    state_dir = None
-    if not ns.no_state:
-        state_dir = ns.state_dir or default_dir(os.environ, ns.port)
-    if ns.new_pairing_code and state_dir is None and not ns.redis:
+    if not cfg.state:
+        cfg.state_dir = None
+    elif cfg.state_dir is None:
+        where = default_dir(os.environ, cfg.port)
+        cfg.state_dir = str(where) if where else None
+    if cfg.new_pairing_code and cfg.state_dir is None and not cfg.redis:
         p.error("--new-pairing-code replaces the kept code; there is none without a state dir")
-    if ns.redis is not None:
-        problem = check_url(ns.redis)
-        if problem:
-            p.error(f"--redis {ns.redis!r}: {problem} [BLINKSHOT_REDIS]")
-    return (str(state_dir) if state_dir else None), ns.redis
+    if cfg.redis is not None and check_url(cfg.redis):
+        p.error(f"--redis {check_url(cfg.redis)}, got {cfg.redis!r} [BLINKSHOT_REDIS]")

@@ -81,7 +81,7 @@ class Persistence:
 
     def __init__(self, hub):
         self.hub = hub
-        path = hub.cfg.state_dir
+        path = hub.cfg.state_dir if hub.cfg.state else None
         self.dir = StateDir(path) if path else None
         self.redis = None  # with --redis: the shared pairing code (rooms: the backplane, later)
         self.tracker = SaveTracker()

@@ -1,15 +1,18 @@
 """Rooms: who plays where, identity across reconnects, and the glue between inputs and game.
 
-No sockets here. A ``Room`` is given a ``publish(msg, key)`` callable for its windows and a
-``feedback(pid, kind, ms)`` callable for controllers; times are passed in by the caller
-(``now`` = monotonic seconds, ``t`` = Unix ms stamped on relayed messages).
+No sockets here. A ``Room`` is given a ``publish(text, key)`` callable that carries its
+encoded messages to its windows (the bus, hub/bus.py) and a ``feedback(pid, kind, ms)``
+callable for controllers; times are passed in by the caller (``now`` = monotonic seconds,
+``t`` = Unix ms stamped on relayed messages). Every message a room sends carries the room's
+own ``seq``, one more than the last, so its windows see one order whichever way it reached
+them; the counter is part of the room's state.
 """
 
-import itertools
 import re
 
 from . import game as rules
 from .codec import FEEDBACK_DEATH, FEEDBACK_HIT, FEEDBACK_RESPAWN
+from .relay import encode
 
 ROOM_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
 MAX_PLAYERS = 16
@@ -22,8 +25,6 @@ PALETTE = [
     (17, 138, 178), (255, 127, 80), (181, 23, 158), (128, 185, 24),
     (0, 180, 216), (230, 111, 81), (155, 93, 229), (96, 108, 56),
 ]  # fmt: skip
-
-_seq = itertools.count(1)  # hub-wide, so a seq is never reused while the hub runs
 
 
 class RoomFull(Exception):
@@ -56,19 +57,22 @@ class Room:
         self.state_hz = state_hz
         self.game = game or rules.Game()
         self.seats: dict[str, Seat] = {}
-        self.clock = None  # monotonic seconds of the last tick
+        self.clock = None  # monotonic seconds up to which the game has been stepped
         self.next_state = 0.0
+        self.seq = 0  # of the last message stamped in this room
 
     # Stamping --------------------------------------------------------------------------------
 
     def emit(self, msg: dict, t: float, key=None) -> dict:
-        msg["seq"] = next(_seq)
-        msg["t"] = t
-        self.publish(msg, key)
+        """Stamp ``msg`` and publish it to every window of the room."""
+        self.stamp(msg, t)
+        self.publish(encode(msg), key)
         return msg
 
     def stamp(self, msg: dict, t: float) -> dict:
-        msg["seq"] = next(_seq)
+        """Give ``msg`` the room's next ``seq`` and the time ``t`` (for one window only)."""
+        self.seq += 1
+        msg["seq"] = self.seq
         msg["t"] = t
         return msg
 
@@ -159,12 +163,12 @@ class Room:
 
     def tick(self, now, t):
         """Run the fixed-step game up to ``now``; send state at ``state_hz``; expire grace."""
-        if self.clock is None:
+        if self.clock is None or now < self.clock:  # first tick, or a clock that went back
             self.clock = now
         steps = int((now - self.clock) * rules.TICK_HZ)
-        if steps > MAX_CATCHUP_TICKS:
+        if steps > MAX_CATCHUP_TICKS:  # a stall: play a few steps, skip the rest of the gap
             steps = MAX_CATCHUP_TICKS
-            self.clock = now - 1 / rules.TICK_HZ * 0.5
+            self.clock = now - steps / rules.TICK_HZ
         self.clock += steps / rules.TICK_HZ
         for _ in range(steps):
             for ev in self.game.step():

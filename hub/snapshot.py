@@ -15,11 +15,11 @@ controller just dropped: the same device id reconnecting gets its slot, colour a
 Game times (cooldowns, respawn, round start) are stored in game milliseconds, the clock that
 ``tick`` counts, so the game resumes where it stopped: time the hub was down does not count.
 
-``seq``: the room's messages are numbered by the hub (``rooms.py``). A snapshot carries the
-last seq its writer knew was issued for the room, or None. After a restart every window
-reconnects and starts afresh, so the embedded hub does not need it; a failover owner must go on
-above both this and the last seq seen on the room's message stream, so windows that stay
-connected never see a seq go backwards.
+``seq``: each room numbers its own messages (``Room.seq``, the last one stamped), and the
+snapshot keeps it, so a restored room goes on counting where it was. Windows that stay connected
+through a change of owner (Redis failover) must never see a ``seq`` go backwards: the new owner
+also raises ``room.seq`` to the last ``seq`` it saw on the room's channel, since the old owner
+may have sent more after its last snapshot. None (an older writer) leaves the counter alone.
 """
 
 import math
@@ -45,7 +45,7 @@ class SnapshotError(ValueError):
         self.reason, self.other_version = reason, other_version
 
 
-def dump(room, saved_at: float, seq: int | None = None, epoch: int | None = None) -> dict:
+def dump(room, saved_at: float, epoch: int | None = None) -> dict:
     """The room's lasting state. ``saved_at``: Unix ms; ``epoch``: the Redis lease's fencing
     number when an owner writes it (None for the embedded hub)."""
     g = room.game
@@ -75,7 +75,7 @@ def dump(room, saved_at: float, seq: int | None = None, epoch: int | None = None
         "version": VERSION,
         "room": room.name,
         "saved_at": saved_at,
-        "seq": seq,
+        "seq": room.seq,
         "epoch": epoch,
         "tick": g.tick,
         "round": {"n": g.round_no, "start": g.round_start, "last_winner": g.last_winner},
@@ -206,6 +206,8 @@ def apply(room, snap: dict, now: float):
     g.round_start = snap["round"]["start"]
     g.last_winner = snap["round"]["last_winner"]
     g.next_shot = snap["next_shot"]
+    if snap["seq"] is not None:
+        room.seq = snap["seq"]
     g.projectiles.clear()
     for p in snap["players"]:
         player = g.add_player(p["id"], p["name"], p["slot"], p["color"], p["kind"])

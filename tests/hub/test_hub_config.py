@@ -107,3 +107,68 @@ def test_every_room_plays_by_the_configured_rules():
 def test_beacon_only_where_the_lan_can_reach_the_hub(host, beacon_addr, beacon, on):
     cfg = Config(host=host, beacon_addr=beacon_addr, beacon=beacon)
     assert Hub(cfg).beacon_on() is on
+
+
+# One declaration per option ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("opt", config.OPTIONS, ids=lambda o: o.name)
+def test_every_option_has_a_field_a_flag_an_env_var_and_help(opt, monkeypatch):
+    monkeypatch.delenv(opt.env_, raising=False)
+    assert opt.name in Config.__dataclass_fields__
+    text = " ".join(config.parser().format_help().split())
+    assert opt.flag_ in text and opt.env_ in text
+
+
+NUMERIC = [o for o in config.OPTIONS if o.kind in (int, float) and o.ok is not None]
+
+
+@pytest.mark.parametrize("opt", NUMERIC, ids=lambda o: o.name)
+@pytest.mark.parametrize("bad", ["-1", "nan", "inf", "-inf"])
+def test_numeric_options_out_of_range_name_the_flag_and_the_variable(opt, bad, capsys):
+    if opt.kind is int and bad != "-1":
+        return  # argparse refuses these as "invalid int value"
+    with pytest.raises(SystemExit) as exc:
+        from_args([f"{opt.flag_}={bad}"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert opt.flag_ in err and opt.env_ in err and "got" in err, err
+
+
+def test_negative_grace_is_refused_zero_grace_is_allowed(capsys):
+    with pytest.raises(SystemExit):
+        from_args(["--grace", "-5"])
+    assert "--grace must be 0 or more seconds, got -5 [BLINKSHOT_GRACE]" in capsys.readouterr().err
+    assert from_args(["--grace", "0"]).grace == 0
+
+
+def test_switch_list_and_code_options_from_env(monkeypatch):
+    monkeypatch.setenv("BLINKSHOT_NO_BEACON", "1")
+    monkeypatch.setenv("BLINKSHOT_ALLOW_ORIGIN", "http://a.example, http://b.example")
+    monkeypatch.setenv("BLINKSHOT_PAIRING_CODE", "424242")
+    cfg = from_args([])
+    assert cfg.beacon is False and cfg.pairing_code == "424242"
+    assert cfg.allow_origin == ["http://a.example", "http://b.example"]
+    cfg = from_args(["--allow-origin", "http://c.example"])
+    assert cfg.allow_origin == ["http://c.example"]  # the command line wins
+
+
+def test_code_is_left_to_the_start_unless_given_and_is_six_digits(monkeypatch, capsys):
+    from hub.persist import random_code
+
+    monkeypatch.delenv("BLINKSHOT_PAIRING_CODE", raising=False)
+    assert from_args([]).pairing_code is None  # the kept one or a random one, at start
+    codes = {random_code() for _ in range(5)}
+    assert all(len(c) == 6 and c.isdigit() for c in codes) and len(codes) > 1
+    with pytest.raises(SystemExit):
+        from_args(["--pairing-code", "12ab"])
+    assert "--pairing-code must be six digits, got '12ab'" in capsys.readouterr().err
+
+
+def test_a_host_that_is_not_on_this_machine_gets_that_hint_not_pick_another_port(capsys):
+    from hub.__main__ import main
+
+    assert main(["--host", "192.0.2.1", "--port", "0", "--no-beacon"]) == 2  # TEST-NET-1
+    err = capsys.readouterr().err
+    assert "192.0.2.1 (or BLINKSHOT_HOST) is not an address of this machine" in err
+    assert "another port" not in err

@@ -1,4 +1,4 @@
-"""The short way in for controller frames (hub/fastin.py): same results whatever the chunking.
+"""The short way in for controller frames (hub/wsshell.py): same results whatever the chunking.
 
 A raw TCP controller writes frames in chunks the `websockets` client never produces (several
 frames in one write, a frame split over two writes, a ping between inputs), so both the short
@@ -11,7 +11,7 @@ import os
 
 from hubkit import CODE, TIMEOUT, hello, inp, next_msg, open_window, run, running_hub
 
-from hub.fastin import HubConnection, split_binary
+from hub.wsshell import HubConnection, split_binary
 
 
 def masked(payload: bytes, opcode=0x2, mask=b"\x37\xfa\x21\x3d") -> bytes:

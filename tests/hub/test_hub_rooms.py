@@ -1,5 +1,7 @@
 """Rooms without sockets: identity, grace period, input rules, stamping, state rate."""
 
+import json
+
 import pytest
 
 from hub.codec import FEEDBACK_DEATH, FEEDBACK_HIT
@@ -10,8 +12,8 @@ class Out:
     def __init__(self):
         self.msgs, self.feedback = [], []
 
-    def publish(self, msg, key):
-        self.msgs.append(msg)
+    def publish(self, text, key):
+        self.msgs.append(json.loads(text))  # what the bus carries: one encoded JSON object
 
     def fb(self, pid, kind, ms):
         self.feedback.append((pid, kind, ms))
@@ -168,3 +170,33 @@ def test_round_end_is_announced_in_chat():
         room.tick(i / 60, t=i)
     chat = [m for m in out.msgs if m["type"] == "message"]
     assert chat and chat[0]["from"] == "hub" and "Round 2" in chat[0]["text"]
+
+
+def test_after_a_stall_the_room_clock_is_not_ahead_of_now_and_the_game_goes_on():
+    room, _ = make()
+    room.tick(0.0, 0)
+    room.tick(60.0, 0)  # a minute without ticks: 10 steps, the rest of the gap skipped
+    assert room.clock <= 60.0
+    before = room.game.tick
+    room.tick(60.0 + 6.5 / 60, 0)  # the next six ticks' worth of time: six steps, not zero
+    assert room.game.tick - before == 6
+
+
+def test_a_clock_that_goes_back_steps_nothing_and_recovers():
+    room, _ = make()
+    room.tick(10.0, 0)
+    room.tick(5.0, 0)
+    before = room.game.tick
+    room.tick(5.0 + 3.5 / 60, 0)
+    assert room.game.tick - before == 3
+
+
+def test_each_room_numbers_its_own_messages_one_by_one():
+    a, out_a = make()
+    b, out_b = make()
+    a.attach("p", "controller", "A", "ca", 0)
+    b.attach("q", "controller", "B", "cb", 0)
+    a.chat("x", "hi", 0)
+    assert [m["seq"] for m in out_a.msgs] == [1, 2]
+    assert [m["seq"] for m in out_b.msgs] == [1]
+    assert a.full_state(0)["seq"] == 3 and a.seq == 3

@@ -314,7 +314,7 @@ def test_stalled_window_closed_4006_while_others_keep_receiving(caplog):
                         got.add(m["cseq"])
                         lags.append(time.time() * 1000 - m["t"])
 
-            subscribers = hub.fanout.rooms["default"]
+            subscribers = hub.bus.windows.rooms["default"]
             deadline = time.monotonic() + 15
             while time.monotonic() < deadline and len(subscribers) > 1:
                 seq += 1
@@ -536,3 +536,61 @@ def test_game_clock_runs_on_the_hub_with_no_window_watching():
             assert state["players"][0]["x"] == round(p.x, 1) or state["players"][0]["x"] > 450
 
     run(body())
+
+
+def test_background_tasks_are_kept_until_they_end_and_shutdown_awaits_them():
+    async def body():
+        async with running_hub() as hub:
+            gate = asyncio.Event()
+            task = hub.spawn(gate.wait())
+            assert task in hub.tasks  # a reference is held: the task cannot be collected
+            gate.set()
+            await task
+            assert task not in hub.tasks
+            pending = hub.spawn(asyncio.sleep(3600))
+        assert pending.cancelled() and not hub.tasks  # stop() cancelled and awaited it
+
+    run(body())
+
+
+def test_a_refusal_on_the_short_way_in_closes_through_a_kept_task():
+    async def body():
+        async with running_hub() as hub:
+            c, _ = await open_controller(hub)
+            (link,) = hub.controllers.values()
+            await c.send(inp(1))
+            await c.send(b"\x01\x00")  # truncated input: refused on the short way in
+            code, _ = await expect_close(c)
+            assert code == 4001
+            assert link.closing in hub.tasks or link.closing.done()
+            await asyncio.wait_for(link.closing, TIMEOUT)
+            await asyncio.sleep(0)  # done callbacks run on the next pass
+            assert link.closing not in hub.tasks
+
+    run(body())
+
+
+def test_an_untested_websockets_runs_on_the_public_api_alone(monkeypatch, caplog):
+    import hub.server
+
+    monkeypatch.setattr(hub.server, "check_library", lambda: ["websockets 99.0 is outside"])
+
+    async def body():
+        async with running_hub() as h:
+            assert not h.fast
+            w, _ = await open_window(h)
+            shooter, _ = await open_controller(h, dev="0000000000aa", name="S")
+            victim, _ = await open_controller(h, dev="0000000000bb", name="V")
+            game = h.rooms["default"].game
+            a, b = game.players["c-0000000000aa"], game.players["c-0000000000bb"]
+            a.x, a.y, b.x, b.y = 200.0, 450.0, 320.0, 450.0
+            await shooter.send(inp(1, x=1000))
+            await shooter.send(inp(2, presses=(0, 1, 0), x=1000))
+            assert (await next_msg(w, "move"))["x"] == 1000
+            fb = await asyncio.wait_for(victim.recv(), TIMEOUT)
+            assert fb == bytes.fromhex("82010096")  # feedback through the library's send
+            conn = next(iter(h.controllers))
+            assert type(conn).__name__ == "ServerConnection"  # no short way in
+
+    run(body())
+    assert any("websockets_untested" in r.getMessage() for r in caplog.records)

@@ -1,0 +1,305 @@
+"""Connection rules without I/O: one session per WebSocket connection.
+
+After python-websockets' ``Protocol``: a session is fed what arrives (``receive(data, now, t)``)
+and the passing of time (``expire(now)``), and returns what the shell must do, as a tuple of
+actions (hub/actions.py): ``Send`` bytes or text, ``CloseLink`` with a code and a reason,
+``Watch`` a room (start delivering its messages to this window), ``Log`` an event. An action
+with ``to`` set is for another session's connection (a replaced controller, a hit controller's
+feedback). Sessions act on their room directly (rooms are plain objects too) and the room
+publishes through the bus. No socket, clock, or asyncio here: ``now`` is monotonic seconds and
+``t`` Unix ms, both passed in.
+
+A refused frame returns ``Log("rejected")`` (rate-limited by the shell) and ``Close``; the
+session is then ``closed`` and ignores everything after.
+"""
+
+import logging
+
+from . import game as rules
+from .actions import NOTHING, CloseLink, Log, Refused, Send, Watch, refusal
+from .codec import (
+    PROTO,
+    T_HELLO,
+    Close,
+    ProtocolError,
+    decode_controller,
+    decode_window,
+    encode_feedback,
+    encode_welcome,
+)
+from .logs import TokenBucket
+from .relay import encode
+from .rooms import RoomFull
+
+
+class Meter:
+    """Frames counted, frames per second over ~1 s windows, and the rate limit."""
+
+    def __init__(self, rate: float, now: float):
+        self.rate = rate
+        self.bucket = TokenBucket(rate, rate, now)
+        self.frames, self.fps = 0, 0.0
+        self._start, self._count = now, 0
+
+    def count(self, now: float):
+        self.frames += 1
+        self._count += 1
+        if now - self._start >= 1.0:
+            self.fps = self._count / (now - self._start)
+            self._start, self._count = now, 0
+        if not self.bucket.take(now):
+            raise Refused(
+                Close.RATE_LIMIT,
+                f"more than {self.rate:g} messages/s; send at most 100 input frames/s",
+            )
+
+    def per_s(self, now: float) -> float:
+        return 0.0 if now - self._start > 2.0 else round(self.fps, 1)
+
+
+class Session:
+    kind = "?"
+
+    def __init__(self, state, room_name: str, addr: str, now: float, wall: float):
+        self.state, self.room_name, self.addr = state, room_name, addr
+        self.room = None
+        self.pid = None
+        self.meter = Meter(state.cfg.rate, now)
+        self.since = wall  # Unix seconds, for "connected_s"
+        self.refused = None  # (code, reason) once a rule said no
+        self.closed = False
+
+    def _refuse(self, code, reason) -> tuple:
+        if self.closed:
+            return NOTHING
+        self.closed = True
+        self.refused = (code, reason)
+        return refusal(self.kind, self.addr, code, reason)
+
+    def timeout(self, now: float) -> float | None:
+        """Seconds until ``expire`` must be called, or None."""
+        return None
+
+    def expire(self, now: float) -> tuple:
+        return NOTHING
+
+    def disconnected(self, now: float, code, reason) -> tuple:
+        """The link is gone: let go of the player (grace starts) and say so in the log."""
+        self.leave(now)
+        if self.refused is not None:
+            code = code if code is not None else self.refused[0]
+            reason = reason or self.refused[1]
+        fields = {"kind": self.kind, "room": self.room_name, "addr": self.addr, "code": code}
+        fields.update(reason=reason or "", frames=self.meter.frames)
+        return (Log("disconnect", logging.INFO, fields),)
+
+    def leave(self, now):
+        raise NotImplementedError
+
+
+class ControllerSession(Session):
+    """A controller (or phone): hello first, within the deadline, then input and telemetry."""
+
+    kind = "controller"
+
+    def __init__(self, state, room_name, addr, now, wall):
+        super().__init__(state, room_name, addr, now, wall)
+        self.deadline = now + state.cfg.hello_timeout
+        self.hello = None
+        self.slot = None
+        self.telemetry = {"rssi": 0, "battery_mv": 0, "heap_kb": 0}
+
+    @property
+    def playing(self) -> bool:
+        return self.room is not None and not self.closed
+
+    def timeout(self, now):
+        return max(0.0, self.deadline - now) if self.hello is None else None
+
+    def expire(self, now):
+        if self.hello is None and now >= self.deadline:
+            return self._refuse(
+                Close.NO_HELLO, f"no hello within {self.state.cfg.hello_timeout:g} s"
+            )
+        return NOTHING
+
+    def receive(self, data, now: float, t: float) -> tuple:
+        if self.closed:
+            return NOTHING
+        try:
+            if self.hello is None:
+                return self._on_hello(data, now, t)
+            self.meter.count(now)
+            if type(data) is str:
+                raise Refused(Close.WRONG_FRAME_KIND, "text frame on /ws/controller; send binary")
+            frame = decode_controller(data)
+            kind = frame["type"]
+            if kind == "input":
+                self.room.input(self.pid, frame, t)
+            elif kind == "telemetry":
+                del frame["type"]
+                self.telemetry = frame
+            else:
+                raise Refused(Close.MALFORMED, "hello sent twice on one connection")
+        except (Refused, ProtocolError) as exc:
+            return self._refuse(exc.code, exc.reason)
+        return NOTHING
+
+    def _on_hello(self, data, now, t) -> tuple:
+        if type(data) is str:
+            raise Refused(Close.WRONG_FRAME_KIND, "text frame on /ws/controller; send binary")
+        if not data or data[0] != T_HELLO:
+            raise Refused(Close.NO_HELLO, "first message must be a hello (type 0x03)")
+        self.hello = hello = decode_controller(data)
+        pid = f"c-{hello['id']}"
+        room = self.state.room(self.room_name)
+        if room is None:
+            raise Refused(Close.FULL, "hub has too many rooms; use an existing room")
+        try:
+            seat, prev = room.attach(pid, hello["kind"], hello["name"], self, t)
+        except RoomFull as exc:
+            raise Refused(Close.FULL, str(exc)) from None
+        self.room, self.pid, self.slot = room, pid, seat.slot
+        self.state.players[(self.room_name, pid)] = self
+        out = [Send(encode_welcome(seat.slot, room.color(pid)))]
+        if prev is not None:
+            out += prev.replaced()
+        fields = {"kind": hello["kind"], "room": self.room_name, "id": hello["id"]}
+        fields.update(name=hello["name"] or f"P{seat.slot + 1}", fw=hello["fw"], slot=seat.slot)
+        fields.update(reset=hello["reset"], resumed=prev is not None or seat.grace_until > 0)
+        out.append(Log("hello", logging.INFO, fields))
+        return tuple(out)
+
+    def feedback(self, kind: int, ms: int) -> Send:
+        return Send(encode_feedback(kind, ms), to=self)
+
+    def replaced(self) -> tuple:
+        """Another connection took this player: close this one (its leaving starts no grace)."""
+        self.room = None
+        self.closed = True
+        reason = "the same device id connected again; this one closes"
+        return (CloseLink(Close.REPLACED, reason, self),)
+
+    def leave(self, now):
+        key = (self.room_name, self.pid)
+        if self.state.players.get(key) is self:
+            del self.state.players[key]
+            room = self.state.rooms.get(self.room_name)
+            if room is not None:
+                room.detach(self.pid, self, now)
+
+    def info(self, now: float, wall: float) -> dict:
+        h = self.hello or {}
+        room = self.state.rooms.get(self.room_name)
+        player = room.game.players.get(self.pid) if room else None
+        return {
+            "name": player.name if player else h.get("name"),
+            "id": h.get("id"),
+            "player": self.pid,
+            "kind": h.get("kind"),
+            "fw": h.get("fw"),
+            "reset": h.get("reset"),
+            "slot": self.slot,
+            **self.telemetry,
+            "fps": self.meter.per_s(now),
+            "frames": self.meter.frames,
+            "connected_s": round(wall - self.since, 1),
+        }
+
+
+class WindowSession(Session):
+    """A browser window: watches a room; may join it as a keyboard player, chat and ping."""
+
+    kind = "window"
+
+    def __init__(self, state, room_name, addr, now, wall, wid: str):
+        super().__init__(state, room_name, addr, now, wall)
+        self.id = wid
+        self.name = None
+
+    def open(self, now: float, t: float) -> tuple:
+        """The first messages: welcome and the full state, then the room's messages."""
+        self.room = room = self.state.room(self.room_name)
+        if room is None:
+            return self._refuse(Close.FULL, "hub has too many rooms; use an existing room")
+        welcome = {
+            "type": "welcome",
+            "proto": PROTO,
+            "room": self.room_name,
+            "window": self.id,
+            "arena": {"w": rules.ARENA_W, "h": rules.ARENA_H},
+            "tick_hz": rules.TICK_HZ,
+            "state_hz": room.state_hz,
+            "rules": rules.wire_rules(),
+            "hub_t": t,
+            "phone_url": self.state.phone_url(self.room_name),
+        }
+        fields = {"room": self.room_name, "window": self.id, "addr": self.addr}
+        return (
+            Send(encode(room.stamp(welcome, t))),
+            Send(encode(room.full_state(t))),
+            Watch(self.room_name),
+            Log("window_open", logging.INFO, fields),
+        )
+
+    def receive(self, data, now: float, t: float) -> tuple:
+        if self.closed:
+            return NOTHING
+        try:
+            self.meter.count(now)
+            if type(data) is not str:
+                raise Refused(Close.WRONG_FRAME_KIND, "binary frame on /ws/window; send JSON text")
+            return self._on_message(decode_window(data), now, t)
+        except (Refused, ProtocolError) as exc:
+            return self._refuse(exc.code, exc.reason)
+
+    def _on_message(self, msg, now, t) -> tuple:
+        kind = msg["type"]
+        room = self.room
+        if kind == "input":
+            if self.pid is not None:  # a spectator's (or replaced tab's) input is ignored
+                room.input(self.pid, msg, t, msg.get("aim"))
+        elif kind == "ping":
+            pong = room.stamp({"type": "pong", "id": msg["id"]}, t)
+            pong["t"], pong["hub_t"] = msg["t"], t  # pong echoes the window's clock
+            return (Send(encode(pong)),)
+        elif kind == "message":
+            room.chat(self.name or f"window {self.id}", msg["text"], t)
+        elif kind == "join":
+            return self._join(msg, now, t)
+        return NOTHING
+
+    def _join(self, msg, now, t) -> tuple:
+        room = self.room
+        pid = f"k-{msg['id'] or self.id}"
+        if self.pid is not None and self.pid != pid:
+            room.detach(self.pid, self, now)
+        try:
+            _, prev = room.attach(pid, "keyboard", msg["name"], self, t)
+        except RoomFull as exc:
+            raise Refused(Close.FULL, str(exc)) from None
+        out = []
+        if prev is not None and prev is not self:
+            out += prev.replaced()  # another tab with the same join id takes the player over
+        self.pid = pid
+        self.name = room.game.players[pid].name
+        fields = {"room": self.room_name, "window": self.id, "player": pid, "name": self.name}
+        out.append(Log("join", logging.INFO, fields))
+        return tuple(out)
+
+    def replaced(self) -> tuple:
+        self.pid = None
+        return NOTHING
+
+    def leave(self, now):
+        if self.pid is not None and self.room_name in self.state.rooms:
+            self.state.rooms[self.room_name].detach(self.pid, self, now)
+        self.pid = None
+
+    def info(self, now: float, wall: float) -> dict:
+        return {
+            "id": self.id,
+            "player": self.pid,
+            "fps_in": self.meter.per_s(now),
+            "connected_s": round(wall - self.since, 1),
+        }

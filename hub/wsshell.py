@@ -1,0 +1,280 @@
+"""The one module that touches the internals of the `websockets` library.
+
+Everything here is transport: the short way in for controller frames, writing a window's frames
+straight to its socket, pausing and draining, message-size limits, socket buffers, and a send
+that does not need a task. It was written against the library versions in ``TESTED``;
+``check_library()`` says what no longer fits, and the hub runs on the library's public API
+alone (slower) when something does not (``Shell.fast``).
+
+The short way in: a controller sends ~100 small binary frames a second. Through the library each
+one is parsed by a generator, queued and handed to the handler task a couple of event-loop
+passes later; at 16 controllers that fixed cost per frame was about as large as the relay to 64
+windows. Once a controller is welcomed, ``HubConnection`` reads what arrives straight from
+``data_received`` when a chunk holds only whole, masked, unfragmented binary frames of under 126
+bytes (every input and telemetry frame) and nothing is pending in the library's parser or queue.
+Anything else (pings, pongs, close, text, partial frames) goes through the library as before,
+so the protocol rules stay the library's.
+"""
+
+import asyncio
+import os
+import socket
+import time
+
+import websockets
+from websockets.asyncio.server import ServerConnection
+from websockets.protocol import OPEN
+
+from .relay import Outbox, batch_text, text_frame
+
+TESTED = ((17, 0), (18, 0))  # [from, to): keep in step with pyproject.toml
+_write = os.write
+WINDOW_SNDBUF = 64 * 1024  # bound what the kernel hides, so "behind" is seen and acted on
+
+
+def library_version() -> tuple[int, int]:
+    major, minor = (websockets.version.version.split(".") + ["0"])[:2]
+    return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
+
+
+def check_library() -> list[str]:
+    """What in the installed `websockets` differs from what this module relies on ([] = fine)."""
+    from websockets.asyncio import messages
+    from websockets.protocol import SERVER, Protocol
+    from websockets.streams import StreamReader
+
+    problems = []
+    if not TESTED[0] <= library_version() < TESTED[1]:
+        lo, hi = (".".join(map(str, t)) for t in TESTED)
+        problems.append(f"websockets {websockets.version.version} is outside >={lo},<{hi}")
+    for name in ("data_received", "send_data", "drain", "pause_writing"):
+        if not hasattr(ServerConnection, name):
+            problems.append(f"ServerConnection.{name} is gone")
+    try:
+        probe = Protocol(SERVER)
+    except Exception as exc:  # its constructor changed: report, do not guess
+        probe = None
+        problems.append(f"Protocol(SERVER) failed: {exc!r}")
+    for name in ("state", "reader", "expect_continuation_frame", "max_message_size",
+                 "send_binary", "close_expected"):  # fmt: skip
+        if probe is not None and not hasattr(probe, name):
+            problems.append(f"Protocol.{name} is gone")
+    if not isinstance(getattr(StreamReader(), "buffer", None), bytearray):
+        problems.append("StreamReader.buffer is not a bytearray any more")
+    frames = getattr(messages, "SimpleQueue", None)  # Assembler.frames, read by _idle_parser
+    if frames is None or not hasattr(frames, "__len__"):
+        problems.append("the asyncio Assembler's frame queue has no len() any more")
+    return problems
+
+
+def limit_message_size(conn, size: int):
+    """Set the largest message this connection accepts (1009 above it), per path."""
+    conn.protocol.max_message_size = size
+
+
+def bound_send_buffer(conn, size: int = WINDOW_SNDBUF):
+    sock = conn.transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+
+
+def send_now(conn, data: bytes) -> bool:
+    """Queue one binary message without awaiting (no task); False if the link is not open."""
+    if conn.protocol.state is not OPEN:
+        return False
+    try:
+        conn.protocol.send_binary(data)
+        conn.send_data()
+    except Exception:  # the transport is going away; its close is reported elsewhere
+        return False
+    return True
+
+
+def is_open(conn) -> bool:
+    return conn.state is OPEN
+
+
+def split_binary(data: bytes) -> list[bytes] | None:
+    """Unmasked payloads if ``data`` is whole small masked binary frames and nothing else."""
+    out = []
+    i, end = 0, len(data)
+    while i < end:
+        if end - i < 6 or data[i] != 0x82:
+            return None  # not FIN + binary, or too short for a header and mask
+        n = data[i + 1] ^ 0x80
+        if n > 125:
+            return None  # unmasked (n >= 128 after the flip) or a longer length form
+        start = i + 6
+        stop = start + n
+        if stop > end:
+            return None  # the rest arrives later: let the library buffer it
+        if n:
+            mask = data[i + 2 : start] * (n // 4 + 1)
+            word = int.from_bytes(data[start:stop], "big") ^ int.from_bytes(mask[:n], "big")
+            out.append(word.to_bytes(n, "big"))
+        else:
+            out.append(b"")
+        i = stop
+    return out
+
+
+class HubConnection(ServerConnection):
+    """``ServerConnection`` with an optional ``on_binary(payload)`` hook for the short way in."""
+
+    on_binary = None
+    fast_frames = 0  # frames taken the short way (tests and profiling read it)
+
+    def data_received(self, data: bytes) -> None:
+        hook = self.on_binary
+        if hook is not None and self._idle_parser():
+            payloads = split_binary(data)
+            if payloads is not None:
+                self.fast_frames += len(payloads)
+                for payload in payloads:
+                    hook(payload)
+                    if self.on_binary is None:  # refused: the rest of the chunk is dropped
+                        break
+                return
+        super().data_received(data)
+
+    def _idle_parser(self) -> bool:
+        """True when the library holds nothing half-read or unread, so order is kept."""
+        try:
+            p = self.protocol
+            return (
+                p.state is OPEN
+                and not p.reader.buffer
+                and not p.expect_continuation_frame
+                and not len(self.recv_messages.frames)
+            )
+        except AttributeError:  # another websockets version: always take the library's way
+            self.on_binary = None
+            return False
+
+
+def deliver_batch(windows, frame: bytes, entries: list[tuple[object, str]]):
+    """``WindowSink.deliver`` for each of a room's windows, unrolled: no call per window.
+
+    The common case is kept tight: an open window with nothing queued anywhere gets the frame
+    straight from one ``write(2)``. Event loops mark a transport closing before they close its
+    socket, so while it is not closing the cached fd is still this window's. A short write
+    leaves the rest to the transport (which keeps the order from then on); everything else
+    takes the window's queueing path.
+    """
+    size = len(frame)
+    for w in tuple(windows):  # a delivery may unsubscribe a window (stall)
+        transport = w.transport
+        if (
+            w.fd >= 0
+            and not w.outbox.live
+            and not w.closed
+            and w.protocol.state is OPEN
+            and not transport.get_write_buffer_size()
+            and not transport.is_closing()
+        ):
+            try:
+                n = _write(w.fd, frame)
+            except OSError:
+                n = 0  # EAGAIN, or an error the transport will report and close on
+            if n == size:
+                continue
+            if n:
+                transport.write(frame[n:])
+                continue
+        w._deliver_slow(frame, entries)
+
+
+class WindowSink:
+    """One window connection as the bus sees it: ``deliver`` writes or queues a batch.
+
+    With ``direct``, a batch goes straight to the socket when nothing is queued (see
+    ``deliver_batch``). A window that is behind keeps entries in its ``Outbox`` and a flusher
+    task sends them as one batch when the transport drains; behind for longer than
+    ``stall_s`` or with more than ``max_queued`` entries, ``on_stall(sink, reason)`` is called
+    once.
+    """
+
+    __slots__ = ("conn", "transport", "protocol", "fd", "outbox", "stall_s", "max_queued",
+                 "on_stall", "clock", "behind_since", "flusher", "closed")  # fmt: skip
+
+    def __init__(
+        self, conn, stall_s=5.0, max_queued=2000, on_stall=None, direct=True, clock=time.monotonic
+    ):
+        self.conn = conn
+        self.transport = conn.transport
+        self.protocol = conn.protocol
+        sock = conn.transport.get_extra_info("socket")
+        self.fd = sock.fileno() if sock is not None and direct else -1  # -1: no direct write
+        self.outbox = Outbox()
+        self.stall_s, self.max_queued = stall_s, max_queued
+        self.on_stall = on_stall
+        self.clock = clock
+        self.behind_since = 0.0
+        self.flusher: asyncio.Task | None = None
+        self.closed = False
+
+    def deliver(self, frame: bytes, entries: list[tuple[object, str]]):
+        """Write ``frame`` now if nothing is queued and the socket keeps up; else queue."""
+        deliver_batch((self,), frame, entries)
+
+    def _deliver_slow(self, frame, entries):
+        if self.closed:
+            return
+        if self.protocol.state is not OPEN:  # never write after a close frame
+            self.closed = True
+            return
+        if not self.outbox.live and not self.conn.paused:
+            try:
+                self.transport.write(frame)
+            except RuntimeError:  # the transport already sent EOF: the window is going away
+                self.closed = True
+                return
+            return
+        if not self.outbox.live:
+            self.behind_since = self.clock()
+        for key, text in entries:
+            self.outbox.push(key, text)
+        if self.flusher is None:
+            self.flusher = asyncio.get_running_loop().create_task(self._flush())
+        self._check_stall()
+
+    def send(self, text: str, key=None):
+        """Send one encoded message to this window only, in order with the room's messages."""
+        self.deliver(text_frame(text.encode()), [(key, text)])
+
+    def _check_stall(self):
+        behind = self.clock() - self.behind_since
+        if self.outbox.live > self.max_queued or behind > self.stall_s:
+            self.closed = True
+            if self.on_stall:
+                self.on_stall(self, f"window stayed {behind:.1f} s behind; reconnect to resync")
+
+    async def _flush(self):
+        try:
+            while self.outbox.live and not self.closed:
+                await self.conn.drain()
+                if self.closed or self.protocol.state is not OPEN:
+                    break
+                texts = self.outbox.take()
+                try:
+                    self.transport.write(text_frame(batch_text(texts).encode()))
+                except RuntimeError:  # EOF already written: the window is going away
+                    self.closed = True
+                    break
+        except (ConnectionError, asyncio.CancelledError):
+            self.closed = True
+        finally:
+            self.flusher = None
+
+    def lag(self) -> dict:
+        """How far behind: queued messages, bytes waiting in the transport, seconds behind."""
+        return {
+            "queued": self.outbox.live,
+            "buffered_bytes": self.transport.get_write_buffer_size(),
+            "behind_s": round(self.clock() - self.behind_since, 3) if self.outbox.live else 0,
+        }
+
+    def close(self):
+        self.closed = True
+        if self.flusher is not None:
+            self.flusher.cancel()
