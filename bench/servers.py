@@ -235,6 +235,12 @@ def start_redis():
     raise RuntimeError("redis-server did not answer PING within 10 s")
 
 
+# The open arena and no lobby: the figures are about relaying; on a map with cover a player
+# could stand against a wall, and a countdown would eat presses. Variables, not flags, so an
+# older checkout's hub (hub@DIR) that knows neither still starts.
+HUB_ENV = {"BLINKSHOT_MAP": "open", "BLINKSHOT_NO_LOBBY": "1"}
+
+
 def make(name):
     """A not yet started Server for one of NAMES, or ``hub@DIR`` / ``hub_uvloop@DIR``: that
     hub from another checkout (e.g. ``git worktree add /tmp/old-hub <commit>``), so old and new
@@ -249,11 +255,11 @@ def make(name):
         return server
     if name == "hub":
         argv = [PY, "-m", "hub", "--host", "127.0.0.1", "--port", "0", "--pairing-code", CODE]
-        return Server(name, argv + ["--loop", "asyncio"])
+        return Server(name, argv + ["--loop", "asyncio"], env=HUB_ENV)
     if name == "hub_uvloop":
         # The same hub on uvloop's event loop, which `python -m hub` picks when it is installed.
         argv = [PY, "-m", "hub", "--host", "127.0.0.1", "--port", "0", "--pairing-code", CODE]
-        return Server(name, argv + ["--loop", "uvloop"])
+        return Server(name, argv + ["--loop", "uvloop"], env=HUB_ENV)
     if name == "websockets":
         return Server(name, [PY, str(ROOT / "bench/peers/websockets_relay.py")])
     if name == "picows":

@@ -30,6 +30,7 @@ _FEEDBACK = struct.Struct(">BBH")
 _HEX_ID = re.compile(r"[0-9a-f]{4,32}")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{4,32}")
 RESET_CAUSES = ("power_on", "hard", "wdt", "deepsleep", "soft", "unknown")
+WINDOW_PLAYER_KINDS = ("keyboard", "gamepad")  # a window's players: its keyboard, its pads
 
 
 class Close(IntEnum):
@@ -223,7 +224,10 @@ def decode_window(text: str) -> dict:
         token = obj.get("id")
         if token is not None and (not isinstance(token, str) or not _TOKEN.fullmatch(token)):
             raise _malformed("'id' must be 4-32 characters of A-Z a-z 0-9 _ -")
-        return {"type": "join", "name": clean_name(name), "id": token}
+        kind = obj.get("kind", "keyboard")
+        if kind not in WINDOW_PLAYER_KINDS:
+            raise _malformed("join 'kind' must be 'keyboard' or 'gamepad'")
+        return {"type": "join", "name": clean_name(name), "id": token, "kind": kind}
     if kind == "message":
         text_ = obj.get("text")
         if not isinstance(text_, str) or not 1 <= len(text_.strip()) <= 200 or len(text_) > 200:

@@ -10,11 +10,15 @@ import math
 import os
 from dataclasses import dataclass, field, make_dataclass
 
+from . import maps
+from .bots import DEFAULT_LEVEL as DEFAULT_BOT_LEVEL
+from .bots import LEVELS as BOT_LEVELS
 from .game import ROUND_MS, SCORE_LIMIT
 from .rooms import ROOM_NAME
 
 MAX_SCORE_LIMIT = 1000
 MAX_ROUND_SECONDS = 24 * 3600
+MAX_BOTS = 15  # a room holds 16 players; one seat is always kept for a human
 ENV = "BLINKSHOT_"
 
 
@@ -99,6 +103,17 @@ OPTIONS = [
            rule=f"must be from 1 to {MAX_ROUND_SECONDS} seconds"),
     Option("state_hz", 20.0, "authoritative full states per second to every window, 1..120",
            float, metavar="HZ", ok=lambda v: 1 <= v <= 120, rule="must be from 1 to 120"),
+    # The game (issue 14): the arena's map, the lobby, bots.
+    Option("map", maps.DEFAULT, "the arena: walls and pillars that block moves, shots and "
+           "blinks; open = none", choices=maps.NAMES, ok=lambda v: v in maps.NAMES,
+           rule=f"must be one of {', '.join(maps.NAMES)}"),
+    Option("lobby", True, "no waiting for a second player, countdown or podium: rounds follow "
+           "each other at once", bool, flag="--no-lobby", env="NO_LOBBY", show_default=False),
+    Option("bots", 0, "server-side players: a lone human meets N bots, each further human "
+           f"takes one's place, none play an empty room; 0..{MAX_BOTS}", int, metavar="N",
+           ok=lambda v: 0 <= v <= MAX_BOTS, rule=f"must be from 0 to {MAX_BOTS}"),
+    Option("bot_level", DEFAULT_BOT_LEVEL, "how well bots play", choices=tuple(BOT_LEVELS),
+           ok=lambda v: v in BOT_LEVELS, rule=f"must be one of {', '.join(BOT_LEVELS)}"),
     # Persistence and Redis (persist.py, statedir.py, redisstore.py; docs/scaling.md). A Config
     # built in-process has no state_dir, so it reads and writes no files; from_args picks one.
     Option("state_dir", None, "where rooms (players, slots, colours, scores) and the pairing "

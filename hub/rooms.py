@@ -60,6 +60,7 @@ class Room:
         self.clock = None  # monotonic seconds up to which the game has been stepped
         self.next_state = 0.0
         self.seq = 0  # of the last message stamped in this room
+        self.bots = None  # a bots.RoomBots when the hub runs with --bots
 
     # Stamping --------------------------------------------------------------------------------
 
@@ -101,7 +102,7 @@ class Room:
         else:
             previous = seat.owner
             if name:
-                self.game.players[pid].name = name
+                self.game.rename(pid, name)
         seat.owner = owner
         seat.last_seq = None
         seat.presses = None
@@ -165,6 +166,8 @@ class Room:
         """Run the fixed-step game up to ``now``; send state at ``state_hz``; expire grace."""
         if self.clock is None or now < self.clock:  # first tick, or a clock that went back
             self.clock = now
+        if self.bots is not None:
+            self.bots.tick(self, t)  # bots join, leave and press like controllers
         steps = int((now - self.clock) * rules.TICK_HZ)
         if steps > MAX_CATCHUP_TICKS:  # a stall: play a few steps, skip the rest of the gap
             steps = MAX_CATCHUP_TICKS
@@ -209,4 +212,5 @@ class Room:
             "players": len(self.seats),
             "tick": self.game.tick,
             "round": self.game.round_info(),
+            "history": self.game.history,  # the last rounds: winner, scores
         }

@@ -243,7 +243,10 @@ class Hub:
             f"  room: {cfg.room}   pairing code: {cfg.pairing_code}",
             f"  state {cfg.state_hz:g} Hz, tick {rules.TICK_HZ} Hz, grace {cfg.grace:g} s, beacon "
             + (cfg.beacon_addr if self.beacon_on() else "off"),
-            f"  rounds: first to {cfg.score_limit} kills or {cfg.round_seconds:g} s",
+            f"  rounds: first to {cfg.score_limit} kills or {cfg.round_seconds:g} s"
+            + ("" if cfg.lobby else ", no lobby"),
+            f"  map: {cfg.map}; bots: "
+            + (f"up to {cfg.bots} ({cfg.bot_level})" if cfg.bots else "none (--bots N)"),
             f"  event loop: {type(asyncio.get_running_loop()).__module__.split('.')[0]}",
             f"  kept in: {self.persist.describe()}",
         ]

@@ -230,7 +230,7 @@ class WindowSession(Session):
             "arena": {"w": rules.ARENA_W, "h": rules.ARENA_H},
             "tick_hz": rules.TICK_HZ,
             "state_hz": room.state_hz,
-            "rules": rules.wire_rules(),
+            "rules": room.game.wire_rules(),  # constants and the map
             "hub_t": t,
             "phone_url": self.state.phone_url(self.room_name),
         }
@@ -275,7 +275,7 @@ class WindowSession(Session):
         if self.pid is not None and self.pid != pid:
             room.detach(self.pid, self, now)
         try:
-            _, prev = room.attach(pid, "keyboard", msg["name"], self, t)
+            _, prev = room.attach(pid, msg["kind"], msg["name"], self, t)
         except RoomFull as exc:
             raise Refused(Close.FULL, str(exc)) from None
         out = []

@@ -7,13 +7,15 @@ snapshot into a fresh room. The embedded hub writes these to its state directory
 owner restores it (``redisstore.py``).
 
 What is kept: every player by id with name, slot, colour, kind, position, hp, score, alive,
-aim, cooldowns and respawn time; the game tick, the round number, its start and the last winner.
-What is not: projectiles in flight (they live about a second) and sticks (a restored player is
-disconnected, so it stands still). A restored player waits in grace, disconnected, like one whose
+aim, cooldowns and respawn time; the game tick; the match (round number, its clock, phase, last
+winner, the history of rounds). What is not: projectiles in flight (they live about a second),
+sticks (a restored player is disconnected, so it stands still) and bots (``--bots`` makes them
+afresh for the restoring hub). A restored player waits in grace, disconnected, like one whose
 controller just dropped: the same device id reconnecting gets its slot, colour and score back.
 
-Game times (cooldowns, respawn, round start) are stored in game milliseconds, the clock that
-``tick`` counts, so the game resumes where it stopped: time the hub was down does not count.
+Game times (cooldowns, respawn) are stored in game milliseconds, the clock that ``tick``
+counts, and the round clock as the round's elapsed play, so the game resumes where it stopped:
+time the hub was down does not count.
 
 ``seq``: each room numbers its own messages (``Room.seq``, the last one stamped), and the
 snapshot keeps it, so a restored room goes on counting where it was. Windows that stay connected
@@ -26,11 +28,13 @@ import math
 import re
 
 from . import game as rules
+from . import match as flow
 from .rooms import MAX_PLAYERS, ROOM_NAME, Seat
 
 FORMAT = "blinkshot-room"
 VERSION = 1
-KINDS = ("controller", "phone", "keyboard")
+KINDS = ("controller", "phone", "keyboard")  # kept; bots are not (see above)
+PHASES = (flow.WAITING, flow.COUNTDOWN, flow.PLAYING, flow.PODIUM)
 _COLOR = re.compile(r"#[0-9a-f]{6}")
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_NAME = 64
@@ -48,10 +52,12 @@ class SnapshotError(ValueError):
 def dump(room, saved_at: float, epoch: int | None = None) -> dict:
     """The room's lasting state. ``saved_at``: Unix ms; ``epoch``: the Redis lease's fencing
     number when an owner writes it (None for the embedded hub)."""
-    g = room.game
+    g, m = room.game, room.game.match
     players = []
     for pid, p in g.players.items():
         seat = room.seats.get(pid)
+        if (seat.kind if seat else p.kind) not in KINDS:
+            continue  # a bot: the restoring hub makes its own
         players.append(
             {
                 "id": pid,
@@ -78,7 +84,15 @@ def dump(room, saved_at: float, epoch: int | None = None) -> dict:
         "seq": room.seq,
         "epoch": epoch,
         "tick": g.tick,
-        "round": {"n": g.round_no, "start": g.round_start, "last_winner": g.last_winner},
+        "round": {
+            "n": m.round_no,
+            "elapsed": m.elapsed,
+            "phase": m.phase,
+            "phase_left": m.phase_left,
+            "last_winner": m.last_winner,
+            "last_winner_name": m.last_winner_name,
+            "history": [dict(h, scores=[dict(x) for x in h["scores"]]) for h in m.history],
+        },
         "next_shot": g.next_shot,
         "players": players,
     }
@@ -127,15 +141,7 @@ def parse(data) -> dict:
     far = 2**53  # game ms and ticks stay exact in a float for about 4000 years of play
     tick = _int(data.get("tick"), 0, far, "tick")
     now = tick * rules.TICK_MS
-    rnd = data.get("round")
-    _need(isinstance(rnd, dict), "round is missing")
-    out_round = {
-        "n": _int(rnd.get("n"), 1, far, "round.n"),
-        "start": _num(rnd.get("start"), 0, now, "round.start"),
-        "last_winner": rnd.get("last_winner"),
-    }
-    winner = out_round["last_winner"]
-    _need(winner is None or isinstance(winner, str) and _ID.fullmatch(winner), "bad last_winner")
+    out_round = _round(data.get("round"), far)
     players = data.get("players")
     _need(isinstance(players, list) and len(players) <= MAX_PLAYERS, "players must be a list")
     out_players, ids, slots = [], set(), set()
@@ -157,6 +163,57 @@ def parse(data) -> dict:
         "round": out_round,
         "next_shot": _int(data.get("next_shot"), 1, far, "next_shot"),
         "players": out_players,
+    }
+
+
+def _opt_id(v, what):
+    _need(v is None or isinstance(v, str) and _ID.fullmatch(v), f"{what} must be null or an id")
+    return v
+
+
+def _opt_name(v, what):
+    _need(v is None or isinstance(v, str) and 0 < len(v) <= MAX_NAME, f"{what} is bad")
+    return v
+
+
+def _round(rnd, far) -> dict:
+    _need(isinstance(rnd, dict), "round is missing")
+    _need(rnd.get("phase") in PHASES, f"round.phase must be one of {', '.join(PHASES)}")
+    history = rnd.get("history")
+    _need(isinstance(history, list) and len(history) <= flow.HISTORY_KEEP, "round.history")
+    return {
+        "n": _int(rnd.get("n"), 1, far, "round.n"),
+        "elapsed": _num(rnd.get("elapsed"), 0, far, "round.elapsed"),
+        "phase": rnd["phase"],
+        "phase_left": _num(rnd.get("phase_left"), 0, 24 * 3600 * 1000, "round.phase_left"),
+        "last_winner": _opt_id(rnd.get("last_winner"), "round.last_winner"),
+        "last_winner_name": _opt_name(rnd.get("last_winner_name"), "round.last_winner_name"),
+        "history": [_past_round(h, f"round.history[{i}]", far) for i, h in enumerate(history)],
+    }
+
+
+def _past_round(h, where, far) -> dict:
+    _need(isinstance(h, dict), f"{where} is not an object")
+    _need(h.get("ended_by") in ("score", "time"), f"{where}.ended_by must be score or time")
+    scores = h.get("scores")
+    _need(isinstance(scores, list) and len(scores) <= MAX_PLAYERS, f"{where}.scores")
+    out = []
+    for i, x in enumerate(scores):
+        w = f"{where}.scores[{i}]"
+        _need(isinstance(x, dict) and x.get("kind") in (*KINDS, "bot"), f"{w}.kind is bad")
+        out.append({
+            "id": _opt_id(x.get("id"), f"{w}.id") or "",
+            "name": _opt_name(x.get("name"), f"{w}.name") or "",
+            "kind": x["kind"],
+            "score": _int(x.get("score"), 0, 2**31, f"{w}.score"),
+        })  # fmt: skip
+    _need(all(x["id"] and x["name"] for x in out), f"{where}.scores need an id and a name")
+    return {
+        "n": _int(h.get("n"), 1, far, f"{where}.n"),
+        "winner": _opt_id(h.get("winner"), f"{where}.winner"),
+        "winner_name": _opt_name(h.get("winner_name"), f"{where}.winner_name"),
+        "ended_by": h["ended_by"],
+        "scores": out,
     }
 
 
@@ -197,14 +254,16 @@ def apply(room, snap: dict, now: float):
     """Put a ``parse``d snapshot into ``room``, which must have no players yet. Every player
     starts disconnected, in grace until ``now + room.grace_s`` (``now``: monotonic seconds, the
     clock ``Room.tick`` is given). The room's own settings (score limit, round length, state
-    rate) stay those of the hub that restores it."""
+    rate, map, lobby, bots) stay those of the hub that restores it."""
     if room.seats or room.game.players:
         raise ValueError(f"room {room.name!r} already has players; restore into a fresh room")
-    g = room.game
+    g, m, r = room.game, room.game.match, snap["round"]
     g.tick = snap["tick"]
-    g.round_no = snap["round"]["n"]
-    g.round_start = snap["round"]["start"]
-    g.last_winner = snap["round"]["last_winner"]
+    m.round_no, m.elapsed = r["n"], r["elapsed"]
+    m.last_winner, m.last_winner_name = r["last_winner"], r["last_winner_name"]
+    m.history = [dict(h, scores=[dict(x) for x in h["scores"]]) for h in r["history"]]
+    if m.lobby:  # without a lobby (--no-lobby now) the round simply plays on
+        m.phase, m.phase_left = r["phase"], r["phase_left"]
     g.next_shot = snap["next_shot"]
     if snap["seq"] is not None:
         room.seq = snap["seq"]
@@ -212,6 +271,8 @@ def apply(room, snap: dict, now: float):
     for p in snap["players"]:
         player = g.add_player(p["id"], p["name"], p["slot"], p["color"], p["kind"])
         player.x, player.y = p["x"], p["y"]
+        if not g.arena.free(player.x, player.y, rules.RADIUS):  # another --map than before
+            player.x, player.y = g.arena.push_out(player.x, player.y, rules.RADIUS)
         player.hp, player.score, player.alive = p["hp"], p["score"], p["alive"]
         ax, ay = p["aim"]
         if math.hypot(ax, ay) > 0.5:  # a unit vector when written; keep the default otherwise

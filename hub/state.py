@@ -12,7 +12,9 @@ import hmac
 import itertools
 
 from . import game as rules
+from . import maps
 from .actions import refusal
+from .bots import RoomBots
 from .codec import Close
 from .config import Config
 from .rooms import ROOM_NAME, Room
@@ -48,14 +50,22 @@ class HubState:
 
     def new_room(self, name: str) -> Room:
         cfg = self.cfg
-        return Room(
+        room = Room(
             name,
             publish=functools.partial(self.publish, name),
             feedback=functools.partial(self.feedback, name),
             grace_s=cfg.grace,
             state_hz=cfg.state_hz,
-            game=rules.Game(score_limit=cfg.score_limit, round_ms=cfg.round_seconds * 1000),
+            game=rules.Game(
+                score_limit=cfg.score_limit,
+                round_ms=cfg.round_seconds * 1000,
+                arena=maps.load(cfg.map),
+                lobby=cfg.lobby,
+            ),
         )
+        if cfg.bots:
+            room.bots = RoomBots(room.game.arena, cfg.bots, cfg.bot_level)
+        return room
 
     def feedback(self, room: str, pid: str, kind: int, ms: int):
         session = self.players.get((room, pid))

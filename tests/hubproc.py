@@ -38,7 +38,11 @@ class HubProcess:
     ):
         self.extra = [str(a) for a in args]
         self.code, self.room, self.beacon_addr = code, room or "default", beacon_addr
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        # The open arena and no lobby unless asked (env=, or --map in args): tests
+        # place players by hand and shoot at once, and would otherwise meet the default map's
+        # pillars and the countdown before each round.
+        defaults = {"BLINKSHOT_MAP": "open", "BLINKSHOT_NO_LOBBY": "1"}
+        self.env = {**defaults, **os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.timeout, self.python = timeout, python
         self.port = 0
         self.proc = None

@@ -29,7 +29,9 @@ def run(coro, timeout=30):
 
 @contextlib.asynccontextmanager
 async def running_hub(**overrides):
-    cfg = Config(host="127.0.0.1", port=0, pairing_code=CODE, beacon=False)
+    # The open arena and no lobby: these tests place players by hand and shoot at once; map and
+    # lobby tests say what they want.
+    cfg = Config(host="127.0.0.1", port=0, pairing_code=CODE, beacon=False, map="open", lobby=False)
     for k, v in overrides.items():
         setattr(cfg, k, v)
     hub = Hub(cfg)

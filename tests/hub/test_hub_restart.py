@@ -103,7 +103,7 @@ def check_kept(before_welcome, before, after_welcome, after):
 
 
 def test_sigterm_restart_keeps_players_slots_colours_scores_and_the_code():
-    with HubProcess(code=None) as hub:
+    with HubProcess("--map", "open", code=None) as hub:
         code = hub.code = banner_code(hub)
         welcome, before = run(score_a_kill(hub), timeout=90)
         hub.restart()
@@ -114,7 +114,7 @@ def test_sigterm_restart_keeps_players_slots_colours_scores_and_the_code():
 
 
 def test_kill_9_after_a_save_keeps_them_too():
-    with HubProcess(code=None) as hub:
+    with HubProcess("--map", "open", code=None) as hub:
         code = hub.code = banner_code(hub)
         welcome, before = run(score_a_kill(hub), timeout=90)
         saved = hub.state_dir / "rooms" / "default.json"
@@ -155,7 +155,7 @@ def test_a_corrupt_and_an_other_version_state_file_are_set_aside_with_one_line_e
 
 
 def test_pairing_code_changes_only_when_asked_and_the_change_is_kept():
-    with HubProcess(code=None) as hub:
+    with HubProcess("--map", "open", code=None) as hub:
         first = banner_code(hub)
         hub.stop()
         hub.extra = ["--pairing-code", "424242"]

@@ -36,6 +36,7 @@ class Published:
 
 def hub_state(**cfg):
     bus = Published()
+    cfg = {"map": "open", "lobby": False, **cfg}  # players placed by hand shoot at once
     state = HubState(Config(pairing_code=CODE, beacon=False, **cfg), bus)
     return state, bus
 

@@ -7,7 +7,8 @@ import random
 import pytest
 
 from hub import game as rules
-from hub import snapshot
+from hub import maps, snapshot
+from hub import match as flow
 from hub.rooms import PALETTE, Room
 from hub.snapshot import SnapshotError
 
@@ -43,7 +44,13 @@ def played_room():
     ada.aim = (0.6, -0.8)
     ada.blink_ready = g.now + 1500
     bob.alive, bob.respawn_at = False, g.now + 700
-    g.round_no, g.last_winner = 2, "k-tab1"
+    g.match.round_no, g.match.last_winner, g.match.last_winner_name = 2, "k-tab1", "Kim"
+    g.match.elapsed = 30_000.0
+    g.match.history = [
+        {"n": 1, "winner": "k-tab1", "winner_name": "Kim", "ended_by": "score",
+         "scores": [{"id": "k-tab1", "name": "Kim", "kind": "keyboard", "score": 10},
+                    {"id": "b-1", "name": "Bot Ada", "kind": "bot", "score": 2}]},
+    ]  # fmt: skip
     g.shoot("c-a4cf12fe0b1c")
     return room
 
@@ -119,19 +126,67 @@ def test_restored_game_plays_on_dead_player_respawns_and_cooldowns_hold():
     assert shot["projectile"]["id"] == room.game.next_shot  # projectile ids are never reused
 
 
-def test_round_clock_resumes_where_it_stopped():
+def test_round_clock_resumes_where_it_stopped_once_a_player_is_back():
     room, _ = make()
     room.game.round_ms = 10_000
+    room.attach("c-a4cf12fe0b1c", "controller", "Ada", "conn", 0)
     for _ in range(rules.TICK_HZ * 4):  # 4 s into the round
         room.game.step()
     restored, _ = make()
     restored.game.round_ms = 10_000
     snapshot.apply(restored, snapshot.dump(room, 0), now=0.0)
-    assert restored.game.round_info()["time_left"] == 6000
+    info = restored.game.round_info()
+    assert (info["n"], info["time_left"], info["phase"]) == (1, 6000, "playing")
+    for _ in range(rules.TICK_HZ * 7):
+        assert restored.game.step() == []  # nobody connected: the round clock stands still
+    restored.attach("c-a4cf12fe0b1c", "controller", "", "conn2", 0)
     events = []
-    for _ in range(rules.TICK_HZ * 6):
+    for _ in range(rules.TICK_HZ * 6 + 2):  # the 6 s left, and a tick or two of float sums
         events += restored.game.step()
-    assert [e["type"] for e in events] == ["round"] and restored.game.round_no == 2
+    assert [e["type"] for e in events] == ["round"] and restored.game.round_info()["n"] == 2
+
+
+def test_match_history_and_last_winner_survive():
+    restored, _ = make()
+    snapshot.apply(restored, snapshot.dump(played_room(), 0), now=0.0)
+    m = restored.game.match
+    assert (m.round_no, m.last_winner, m.last_winner_name) == (2, "k-tab1", "Kim")
+    assert m.history[0]["scores"][0] == {"id": "k-tab1", "name": "Kim", "kind": "keyboard",
+                                         "score": 10}  # fmt: skip
+
+
+def test_lobby_phase_is_kept_and_dropped_when_the_new_hub_has_no_lobby():
+    room, _ = make()
+    room.game.match = flow.Match(10, 180_000, lobby=True)
+    room.game.match.phase, room.game.match.phase_left = flow.PODIUM, 2500.0
+    data = snapshot.dump(room, 0)
+    with_lobby, _ = make()
+    with_lobby.game.match = flow.Match(10, 180_000, lobby=True)
+    snapshot.apply(with_lobby, data, now=0.0)
+    assert (with_lobby.game.match.phase, with_lobby.game.match.phase_left) == ("podium", 2500)
+    without, _ = make()
+    snapshot.apply(without, data, now=0.0)
+    assert without.game.match.phase == "playing"
+
+
+def test_bots_are_not_kept_a_restoring_hub_makes_its_own():
+    room = played_room()
+    room.attach("b-1", "bot", "Bot Ada", "bots", 0)
+    data = snapshot.dump(room, 0)
+    assert [p["id"] for p in data["players"]] == ["c-a4cf12fe0b1c", "c-0badc0ffee00", "k-tab1"]
+
+
+def test_a_position_inside_a_wall_of_another_map_is_moved_out():
+    room = played_room()
+    data = snapshot.dump(room, 0)
+    walled = Room("default", Out().publish, Out().fb, game=rules.Game(arena=maps.load("bunkers")))
+    arena = walled.game.arena
+    inside = next((x, y) for x in range(40, 1560, 20) for y in range(40, 860, 20)
+                  if not arena.free(x, y, rules.RADIUS))  # fmt: skip
+    data["players"][0]["x"], data["players"][0]["y"] = map(float, inside)
+    snapshot.apply(walled, snapshot.parse(data), now=0.0)
+    p = walled.game.players["c-a4cf12fe0b1c"]
+    assert arena.free(p.x, p.y, rules.RADIUS)
 
 
 def test_restore_refuses_a_room_that_already_has_players():
@@ -163,7 +218,10 @@ BAD = [
     (lambda d: d["players"][0].update(color="red"), "color"),
     (lambda d: d["players"][0].update(kind="robot"), "kind"),
     (lambda d: d["players"][0].update(aim=[1]), "aim"),
-    (lambda d: d["round"].update(start=1e12), "round.start"),
+    (lambda d: d["round"].update(elapsed=-1), "round.elapsed"),
+    (lambda d: d["round"].update(phase="lunch"), "round.phase"),
+    (lambda d: d["round"]["history"][0].update(ended_by="luck"), "ended_by"),
+    (lambda d: d["round"]["history"][0]["scores"][0].update(score=-2), "score"),
     (lambda d: d.update(players={}), "players"),
     (lambda d: d.update(seq=-1), "seq"),
 ]

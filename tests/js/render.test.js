@@ -94,7 +94,7 @@ test("the page's stand-in hands the canvas to the worker and sends one message p
   proxy.draw(w, 7);
   const { data } = worker.sent[1];
   assert.deepEqual(data.calls, [
-    ["setArena", [{ w: 800, h: 450 }]],
+    ["setArena", [{ w: 800, h: 450, obstacles: [] }]],
     ["addMuzzle", [10, 20, "#fff", 5]],
   ]);
   assert.deepEqual(data.frame.size, { w: 640, h: 360, dpr: 1 });

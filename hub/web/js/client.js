@@ -280,9 +280,11 @@ export class BlinkshotClient {
   /**
    * Play from this window as a keyboard/touch player; repeated after every reconnect. `id`
    * (4-32 of A-Z a-z 0-9 _ -), if given, keeps the same player across reloads and reconnects.
+   * `kind` "gamepad" shows the player as a gamepad player (default: keyboard).
    */
-  join(name, id) {
+  join(name, id, kind) {
     const msg = id === undefined ? { type: "join", name } : { type: "join", name, id };
+    if (kind !== undefined) msg.kind = kind;
     checkWindowMessage(msg); // throws on a bad name before remembering it
     this.joinedAs = msg;
     return this.connected ? this._sendJoin(msg) : false;

@@ -277,6 +277,9 @@ const WINDOW_CHECKS = {
     if (m.id !== undefined && (typeof m.id !== "string" || !TOKEN_RE.test(m.id))) {
       throw malformed("join id must be 4-32 characters of A-Z a-z 0-9 _ -");
     }
+    if (m.kind !== undefined && m.kind !== "keyboard" && m.kind !== "gamepad") {
+      throw malformed("join kind must be 'keyboard' or 'gamepad'");
+    }
   },
   input(m) {
     if (!isInt(m.seq, 0, 0xffff)) throw malformed("seq must be an integer 0..65535");

@@ -1,6 +1,8 @@
 // The DOM around the canvas: round info, score board, chat, pairing panel, latency table and
 // the connection overlay. Plain functions over elements of index.html; no networking.
 
+import { phaseLine, showLobby } from "./lobby-view.js";
+
 const $ = (id) => document.getElementById(id);
 
 function el(tag, cls, text) {
@@ -24,10 +26,11 @@ function clock(ms) {
  * won the round before (`lastWinner` = a name, or null). */
 export function showRound(round, msSinceState, lastWinner = null) {
   if (!round || round.n === undefined) return;
+  showLobby(round, msSinceState); // waiting, countdown, podium (the hub's lobby)
   const left = clock((round.time_left ?? 0) - msSinceState);
   const limit = round.score_limit ? ` · first to ${round.score_limit}` : "";
   const last = lastWinner ? ` · last won by ${lastWinner}` : "";
-  const text = `Round ${round.n} · ${left}${limit}${last}`;
+  const text = (phaseLine(round, msSinceState) ?? `Round ${round.n} · ${left}${limit}`) + last;
   // Called every frame: writing the same text would still cost a layout and a repaint.
   if ($("round").textContent !== text) $("round").textContent = text;
 }
@@ -48,7 +51,7 @@ export function showScores(players) {
       sw.style.background = p.color;
       sw.style.boxShadow = `0 0 8px ${p.color}`;
       const name = el("span", "name", p.name);
-      name.append(el("span", "kind", { controller: "pad", phone: "phone", keyboard: "keys" }[p.kind] ?? ""));
+      name.append(el("span", "kind", { controller: "pad", phone: "phone", keyboard: "keys", gamepad: "gamepad", bot: "bot" }[p.kind] ?? ""));
       li.append(sw, name, el("span", "score", String(p.score)));
       return li;
     }),

@@ -2,10 +2,12 @@
 // where the browser allows, render-host.js), plus the HUD, keyboard/mouse play and the test
 // hook `window.blinkshot`.
 
+import { setupSound } from "./audio.js";
 import { BlinkshotClient } from "./client.js";
 import * as hud from "./hud.js";
 import { KeyboardMouse } from "./input.js";
 import { DELAY_MS, Interpolator } from "./interp.js";
+import { setupGamepads } from "./pads.js";
 import { makeRenderer } from "./render-host.js";
 
 const EVENT_LOG_MAX = 1000;
@@ -107,7 +109,7 @@ function wire(client) {
   client.on("welcome", (msg) => {
     timing.welcome ??= performance.now();
     interp.reset();
-    renderer.setArena(msg.arena);
+    renderer.setArena({ ...msg.arena, obstacles: msg.rules?.map?.obstacles });
     hud.setConnected(true);
     hud.showOverlay(null);
     if (msg.phone_url) hud.showPairing({ code: client.code, room, phoneUrl: msg.phone_url });
@@ -338,7 +340,7 @@ function frame(client, input) {
   const round = interp.latest?.round;
   if (round) {
     const w = round.last_winner;
-    hud.showRound(round, client.now() - lastStateAt, w ? playerName(w) : null);
+    hud.showRound(round, client.now() - lastStateAt, w ? (round.last_winner_name ?? playerName(w)) : null);
   }
   requestAnimationFrame(() => frame(client, input));
 }
@@ -359,6 +361,8 @@ async function start() {
   const input = new KeyboardMouse(client, canvas, (x, y) => renderer.toWorld(x, y), myPosition);
   wire(client);
   exposeHook(client);
+  setupSound(client, { me: () => myId });
+  setupGamepads(() => new BlinkshotClient({ url: location.origin, room, code: client.code }));
   setupPlay(client, input);
   setupKeys(client);
   client.connect();

@@ -25,7 +25,7 @@ export class WorkerRenderer {
   }
 
   setArena(arena) {
-    this.arena = { w: arena.w, h: arena.h };
+    this.arena = { w: arena.w, h: arena.h, obstacles: arena.obstacles ?? [] };
     this.calls.push(["setArena", [this.arena]]);
   }
 

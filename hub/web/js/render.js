@@ -3,6 +3,8 @@
 // world units through that one transform. Effects (blink trails, hits, muzzle flashes) run on
 // the window's own clock so they appear the moment their message arrives.
 
+import { drawObstacles } from "./arena-draw.js";
+
 const RADIUS = 20;
 const SHOT_RADIUS = 8;
 const GRID = 100;
@@ -44,7 +46,8 @@ export class Renderer {
   }
 
   setArena(arena) {
-    this.arena = { w: arena.w, h: arena.h };
+    this.arena = { w: arena.w, h: arena.h, obstacles: arena.obstacles ?? [] };
+    this._bgKey = this._drawnKey = null; // the map may have changed: draw the background again
   }
 
   /** Size the backing store to the element's CSS size times the device pixel ratio. */
@@ -171,6 +174,7 @@ export class Renderer {
     ctx.shadowBlur = 18;
     ctx.strokeRect(2, 2, w - 4, h - 4);
     ctx.shadowBlur = 0;
+    drawObstacles(ctx, this.arena.obstacles);
   }
 
   drawPlayer(p) {
