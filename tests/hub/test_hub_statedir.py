@@ -1,5 +1,6 @@
 """The state directory (real files in a temp dir), the save and code policy, the options."""
 
+import asyncio
 import json
 import logging
 import os
@@ -211,3 +212,28 @@ def test_a_failing_save_is_one_warning_the_game_goes_on_and_recovery_is_reported
         run(body())
     events = [r.getMessage().split()[0] for r in caplog.records]
     assert events.count("state_save_failed") == 1 and events.count("state_save_ok") == 1
+
+
+def test_a_restart_with_bots_keeps_the_humans_and_makes_its_bots_afresh(tmp_path):
+    async def body():
+        async with running_hub(state_dir=str(tmp_path), bots=2) as hub:
+            ws, _ = await open_controller(hub, dev="0badc0ffee00", name="Bob")
+            room = hub.rooms["default"]
+            for _ in range(200):  # the clock adds the bots within a tick or two; generous
+                if len(room.seats) == 3:
+                    break
+                await asyncio.sleep(0.01)
+            await ws.close()
+        saved = json.loads((tmp_path / "rooms" / "default.json").read_text())
+        async with running_hub(state_dir=str(tmp_path), bots=2) as hub:
+            room = hub.rooms["default"]
+            for _ in range(200):
+                if len(room.seats) == 3:
+                    break
+                await asyncio.sleep(0.01)
+            kinds = sorted(s.kind for s in room.seats.values())
+        return [p["id"] for p in saved["players"]], kinds
+
+    ids, kinds = run(body())
+    assert ids == ["c-0badc0ffee00"]  # bots are not written
+    assert kinds == ["bot", "bot", "controller"]  # the human back in grace, two new bots
