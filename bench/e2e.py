@@ -38,9 +38,10 @@ from pathlib import Path
 import psutil
 
 from bench import servers
+from bench.chromium import NoChromium
+from bench.chromium import resolve as find_chromium
 
 ROOT = servers.ROOT
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PAGES = ("game", "bare")
 HOOK = """
@@ -116,8 +117,10 @@ def run(quick=False, seconds=None, pages=PAGES):
 
 def run_page(which, quick=False, seconds=None):
     seconds = seconds or (6.0 if quick else 40.0)  # full: >= 100 presses per page
-    if not Path(CHROMIUM).exists():
-        return {"error": f"{CHROMIUM} not found: `apt-get install chromium`"}
+    try:
+        browser_path = find_chromium()
+    except NoChromium as e:
+        return {"error": str(e)}
     if not (ROOT / "firmware/host/sim.py").exists():
         return {"error": "firmware/host/sim.py is missing (virtual controller)"}
     from playwright.sync_api import sync_playwright
@@ -129,7 +132,7 @@ def run_page(which, quick=False, seconds=None):
     try:
         with sync_playwright() as pw:
             before = set(p.pid for p in psutil.Process().children(recursive=True))
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
             chromium = [
                 p for p in psutil.Process().children(recursive=True)
                 if p.pid not in before and "chrom" in p.name().lower()

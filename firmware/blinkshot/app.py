@@ -18,7 +18,7 @@ def log(msg):
 
 
 CONFIG_PATH = "config.json"
-_RESERVE = const(1536)  # bytes held back while the controller loads (see create)
+_RESERVE = const(1024)  # bytes held back while the controller loads (see create)
 
 
 def load_config(path=CONFIG_PATH):
@@ -74,9 +74,11 @@ def create(path, machine, network, cfg_problems=None):
 
 def escape_requested(machine, cfg):
     """The escape hatch: the stick button held during boot skips the app."""
-    from blinkshot.hw import held_at_boot, pin_from
+    from blinkshot.escape import held_at_boot, pin_from
 
-    return held_at_boot(machine, pin_from(cfg, "stick"))
+    held = held_at_boot(machine, pin_from(cfg, "stick"))
+    unload("escape")
+    return held
 
 
 def start(path=CONFIG_PATH):

@@ -9,6 +9,7 @@ from blinkshot.net import parse_hub
 PATH = "config.json"
 DEFAULTS = {
     "hub": "auto",
+    "hub_name": "",
     "room": "default",
     "name": "",
     "external_pullup": [],
@@ -90,6 +91,11 @@ def validate(raw):
         "hub",
         lambda v: v == "auto" or parse_hub(v) is not None,
         'use "auto" (find the hub on the LAN) or "ws://HOST:PORT", e.g. "ws://192.168.1.20:8000"',
+    )
+    check(
+        "hub_name",
+        lambda v: _is_str(v) and len(v) <= 32,
+        'the name in the hub\'s beacon (its --name), up to 32 characters; "" takes any hub',
     )
     check(
         "room",

@@ -25,6 +25,9 @@ _CONNECT_TIMEOUT_MS = const(3000)
 _WDT_TIMEOUT_MS = const(8000)  # > the longest blocking call (TCP connect + handshake)
 REJECT_CODES = (4000, 4004, 4007)  # version, pairing code, hub full: show REJECTED
 _AUTO_RELISTEN_AFTER = const(3)  # failed connects to a discovered hub before listening again
+# Found hubs that refused our code, [(host, port, until)], passed over by beacon.py until then.
+# A module global, not an App attribute: one more attribute would grow the App's table.
+SKIPPED = []
 MAX_ERRORS = const(20)  # loop errors without a welcome before giving up to main.py
 
 # const(): inlined at compile time, so the game loop reads no globals for them.
@@ -288,10 +291,14 @@ class App:
         if self.beacon is None:
             from blinkshot.beacon import BeaconListener
 
-            self.beacon = BeaconListener(self.cfg["beacon_port"])
-            log(f"listening for the hub's beacon on UDP {self.cfg['beacon_port']}")
+            want = self.cfg["hub_name"]
+            self.beacon = BeaconListener(self.cfg["beacon_port"], want, SKIPPED)
+            log(
+                f"listening for the hub's beacon on UDP {self.cfg['beacon_port']}"
+                + (f" (hub_name {want!r})" if want else "")
+            )
         try:
-            found = self.beacon.check()
+            found = self.beacon.check(now)
         except OSError as e:
             log(f"beacon socket: {e}; trying again in 1 s")
             self.beacon.close()
@@ -314,14 +321,18 @@ class App:
         if not self.wifi.connected():
             self.lost(now, wifi=True)
             return
+        if self.hub is None:  # passed over after a refusal: listen again
+            self._enter(S_FIND, now)
+            return
         host, port, path = self.hub
         query = "{}?room={}&code={}".format(path, self.cfg["room"], self.cfg["code"])
         try:
             self.ws.connect(host, port, query, _CONNECT_TIMEOUT_MS)
         except HandshakeError as e:
             if e.status in (401, 403):
-                self.status.show(status.REJECTED, now)
-            self.retry(now, str(e))
+                self.refused(now, str(e))
+            else:
+                self.retry(now, str(e))
             return
         except (OSError, IndexError, ValueError) as e:  # refused, unreachable, no address
             self.retry(now, f"hub not reachable at {host}:{port} ({e})")
@@ -344,14 +355,28 @@ class App:
         code = self.ws.close_code
         reason = self.ws.close_reason
         if code in REJECT_CODES:
-            log(f"hub rejected us ({code}): {reason}")
-            self.lost(now)
-            self.status.show(status.REJECTED, now)
+            self.slot = -1
+            self.refused(now, f"hub rejected us ({code}): {reason}")
         else:
             log(f"connection closed ({code}) {reason}")
             if code == 4008:
                 log(f"another controller connected with our id {self.device_id}")
             self.lost(now)
+
+    def refused(self, now, why):
+        """The hub refused us (code, version, full). A hub found by its beacon is skipped for
+        a while and the others are tried; a hub set in the config is retried with backoff."""
+        if self.cfg["hub"] == "auto" and self.hub is not None:
+            from blinkshot.beacon import pass_over  # loaded for S_FIND next anyway
+
+            pass_over(SKIPPED, self.hub, now, why)
+            self.hub = None
+            self.failures = 0
+            self._t[_T_TRY] = now
+            self._enter(S_FIND, now)
+        else:
+            self.retry(now, why)
+        self.status.show(status.REJECTED, now)
 
     def lost(self, now, wifi=False):
         """Back to connecting after a drop; keep buttons/stick state and press counters."""

@@ -1,7 +1,7 @@
 """What the controller does with an unusable config.json: a safe idle loop (loaded only then)."""
 
 from blinkshot import status
-from blinkshot.hw import pin_from
+from blinkshot.escape import pin_from
 from blinkshot.ticks import sleep_ms, ticks_add, ticks_diff, ticks_ms
 
 

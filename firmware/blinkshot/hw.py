@@ -6,7 +6,7 @@ explicitly. Each button also gets a press-edge IRQ that latches the edge, so a t
 the loop's poll gap is still counted.
 """
 
-from blinkshot.ticks import sleep_ms, ticks_diff, ticks_ms
+from blinkshot.ticks import sleep_ms, ticks_ms
 
 BUTTON_NAMES = ("blink", "shoot", "stick")
 CALIBRATION_SAMPLES = 16
@@ -102,23 +102,6 @@ def _latch(buttons, i):
     return handler
 
 
-def held_at_boot(machine, pin_no, ms=300):
-    """True if the active-low button on pin_no stays pressed for ms (the escape hatch)."""
-    if pin_no is None:
-        return False
-    try:
-        pin = machine.Pin(pin_no, machine.Pin.IN, machine.Pin.PULL_UP)
-    except (ValueError, OSError):
-        return False
-    t0 = ticks_ms()
-    while True:
-        if pin.value():
-            return False
-        if ticks_diff(ticks_ms(), t0) >= ms:
-            return True
-        sleep_ms(10)
-
-
 def reset_name(machine):
     cause = machine.reset_cause()
     for attr, name in (
@@ -131,14 +114,3 @@ def reset_name(machine):
         if getattr(machine, attr, None) == cause:
             return name
     return "unknown"
-
-
-def pin_from(cfg, name):
-    """pins[name] from a config, even a broken one; else the default pin map's."""
-    pins = cfg.get("pins") if isinstance(cfg, dict) else None
-    pin = pins.get(name) if isinstance(pins, dict) else None
-    if type(pin) is not int:
-        from blinkshot import default_pins
-
-        pin = default_pins.PINS.get(name)
-    return pin

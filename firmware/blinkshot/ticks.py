@@ -1,7 +1,7 @@
 """MicroPython's tick functions, with a CPython fallback so the same code runs in tests."""
 
 try:
-    from time import sleep_ms, ticks_add, ticks_diff, ticks_ms
+    from time import sleep_ms, ticks_add, ticks_diff, ticks_ms  # type: ignore  (fallback below)
 except ImportError:  # CPython: same 30-bit wrapping arithmetic as the ports
     import time as _time
 
@@ -9,7 +9,7 @@ except ImportError:  # CPython: same 30-bit wrapping arithmetic as the ports
     _HALF = 1 << 29
 
     def ticks_ms():
-        return int(_time.monotonic() * 1000) & (_PERIOD - 1)
+        return int(_time.monotonic() * 1000) & (_PERIOD - 1)  # type: ignore  (CPython only)
 
     def ticks_add(t, delta):
         return (t + delta) & (_PERIOD - 1)

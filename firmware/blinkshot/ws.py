@@ -4,9 +4,10 @@ Why our own: see docs/websocket-client.md. In short: the built-in `websocket` mo
 unmasked frames (servers close with 1002), micropython-lib's aiohttp client allocates per frame
 and skips the Sec-WebSocket-Accept check, danni/uwebsockets is unmaintained.
 
-Blocking connect + handshake, then a polled receive path and one-write sends. Hot-path frames
-are preallocated (`Frame`): the payload is packed in place, masked in place with a fresh mask,
-and written whole, so a send allocates nothing.
+Blocking connect + handshake (handshake.py: an answer of any length, read line by line), then
+a polled receive path and one-write sends. Hot-path frames are preallocated (`Frame`): the
+payload is packed in place, masked in place with a fresh mask from the os.urandom pool
+(MaskPool), and written whole, so a send allocates nothing.
 """
 
 import binascii
@@ -32,6 +33,8 @@ EV_CLOSED = const(2)
 
 MAX_PAYLOAD = const(125)  # hub frames are tiny; control frames are <= 125 by the RFC
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+_ACCEPT = b"sec-websocket-accept:"
+_MAX_HEADERS = const(16384)  # bytes of answer before we call the server broken or hostile
 _HDR = const(6)  # 2 header bytes + 4 mask bytes for payloads < 126
 _AGAIN = (11, 35)  # EAGAIN on Linux/lwIP, and on macOS
 
@@ -53,6 +56,46 @@ def accept_for(key):
     return binascii.b2a_base64(hashlib.sha1(key + _GUID).digest()).strip()
 
 
+# Mask keys (RFC 6455 section 5.3) from os.urandom, the ESP32's hardware RNG: drawn into one
+# preallocated pool and handed out 4 bytes per frame, so a frame allocates nothing. os.urandom
+# itself allocates, so the pool is refilled at the loop's idle point (Client.wait) once half is
+# used, and at every connect: one 64-byte object per 8 frames. Should it run dry (no idle point
+# reached, or a refill meets a full heap), a frame takes its mask from `random` (the PRNG,
+# seeded at boot) and MASKS[2] counts it. `urandom` is a module global so tests can pin it.
+urandom = os.urandom
+_POOL = bytearray(64)
+MASKS = [0, 0, 0]  # bytes left in _POOL, refills, fallbacks
+
+
+def refill_masks():
+    """Fill the pool from urandom (allocates). False if the heap is full: the rest is kept."""
+    try:
+        _POOL[:] = urandom(len(_POOL))  # slice assignment: the pool stays where it is
+    except MemoryError:
+        return False
+    MASKS[0] = len(_POOL)
+    MASKS[1] += 1
+    return True
+
+
+def mask_in_place(buf, start, size):
+    """Write the next mask into buf[start - 4:start], then XOR buf[start:start + size] with
+    it in place. Allocates nothing."""
+    n = MASKS[0] - 4
+    if n < 0:
+        MASKS[2] += 1
+        for k in range(4):
+            buf[start - 4 + k] = random.getrandbits(8)
+    else:
+        MASKS[0] = n
+        for k in range(4):
+            buf[start - 4 + k] = _POOL[n + k]
+    i = 0
+    while i < size:
+        buf[start + i] ^= buf[start - 4 + (i & 3)]
+        i += 1
+
+
 class Frame:
     """A preallocated masked client frame with a fixed payload size < 126.
 
@@ -67,18 +110,6 @@ class Frame:
         self.buf = bytearray(_HDR + size)
         self.buf[0] = 0x80 | opcode
         self.buf[1] = 0x80 | size
-
-
-def mask_in_place(buf, start, size):
-    """Fresh mask per frame (RFC 6455 section 5.3): four getrandbits(8) stay small ints."""
-    buf[start - 4] = random.getrandbits(8)
-    buf[start - 3] = random.getrandbits(8)
-    buf[start - 2] = random.getrandbits(8)
-    buf[start - 1] = random.getrandbits(8)
-    i = 0
-    while i < size:
-        buf[start + i] ^= buf[start - 4 + (i & 3)]
-        i += 1
 
 
 def build_frame(opcode, payload, mask=True):
@@ -105,8 +136,21 @@ def build_frame(opcode, payload, mask=True):
     return buf
 
 
+def _lower_is(rx, at, lit, fold=0x20):
+    """True if rx[at:] starts with lit; with fold, ASCII letters in rx compare in lower case
+    (header names ignore case; ':' and digits are unchanged by | 0x20)."""
+    if at + len(lit) > len(rx):
+        return False
+    k = 0
+    while k < len(lit):
+        if rx[at + k] | fold != lit[k]:
+            return False
+        k += 1
+    return True
+
+
 class Client:
-    def __init__(self, rx_size=256):
+    def __init__(self, rx_size=192):
         self.sock = None
         self.rx = bytearray(rx_size)
         self.fill = 0
@@ -121,7 +165,7 @@ class Client:
         self._ping = Frame(OP_PING, 0)
         self._pong0 = Frame(OP_PONG, 0)
         self._pong4 = Frame(OP_PONG, 4)
-        self._wait = None
+        self._wait = None  # bound to the socket by connect()
         self._send = None
         self._recv_into = None
 
@@ -150,7 +194,7 @@ class Client:
             self.sock = s
             # Method lookups allocate a bound method each time, so cache them once per socket.
             self._send = s.send
-            self._recv_into = getattr(s, "readinto", None) or s.recv_into
+            self._recv_into = getattr(s, "readinto", None) or s.recv_into  # type: ignore  (CPython)
             p = select.poll()
             p.register(s, select.POLLIN)
             self._wait = getattr(p, "ipoll", None) or p.poll  # keeps p alive
@@ -168,7 +212,8 @@ class Client:
                 b"\r\nSec-WebSocket-Version: 13\r\nUser-Agent: blinkshot-fw\r\n\r\n",
             ):
                 self._send_all(part.encode() if isinstance(part, str) else part)
-            self._handshake(key, timeout_ms)
+            refill_masks()  # a fresh pool for the new connection (allocates; not in the game)
+            self._handshake(accept_for(key), timeout_ms)
         except Exception:
             self.sock = None
             s.close()
@@ -183,7 +228,7 @@ class Client:
         if room <= 0:
             return 0
         try:
-            n = self._recv_into(self._scratch if room >= len(self._scratch) else self._tail)
+            n = self._recv_into(self._scratch if room >= len(self._scratch) else self._tail)  # pyright: ignore[reportOptionalCall]
         except OSError as e:
             if e.args and e.args[0] in _AGAIN:
                 return 0
@@ -202,67 +247,64 @@ class Client:
         self.fill = f + n
         return n
 
-    def _handshake(self, key, timeout_ms):
-        # Few and small allocations: this runs when the heap is fullest (docs/firmware.md).
+    def _handshake(self, want, timeout_ms):
+        """Read the answer to the upgrade one header line at a time, in rx, dropping each:
+        any length fits (a proxy may add headers, cookies). A line longer than rx is skipped
+        in pieces; the two lines that matter, the status line and Sec-WebSocket-Accept, are
+        short. Bytes after the blank line stay in rx (a frame may follow at once)."""
         rx = self.rx
-        end = -1
+        size = len(rx)
+        status = -1
+        why = ""
+        ok = -1  # -1: no Accept yet; 0/1: it did not / did match want
+        skip = False  # inside a line longer than rx
+        total = 0
         waited = 0
-        while end < 0:
-            if self.fill >= len(rx):
-                raise HandshakeError(f"hub sent HTTP headers longer than {len(rx)} bytes")
-            if self._read_some() == 0:
-                if waited >= timeout_ms:
-                    raise HandshakeError("no answer to the WebSocket upgrade")
-                for _ in self._wait(50):
-                    pass
-                waited += 50
+        while True:
+            end = 1
+            while end < self.fill and not (rx[end] == 10 and rx[end - 1] == 13):
+                end += 1
+            end = end - 1 if end < self.fill else -1  # index of the CR, or -1
+            if end < 0 and self.fill < size:
+                if self._read_some() == 0:
+                    if waited >= timeout_ms:
+                        raise HandshakeError("no complete answer to the WebSocket upgrade")
+                    for _ in self._wait(50):  # pyright: ignore[reportOptionalCall]
+                        pass
+                    waited += 50
                 continue
-            i = 3  # look for the blank line in place
-            while i < self.fill:
-                if rx[i] == 10 and rx[i - 1] == 13 and rx[i - 2] == 10 and rx[i - 3] == 13:
-                    end = i - 3
-                    break
-                i += 1
-        # Parsed in place: the status line is copied (it is short), the headers are not.
-        nl = 0
-        while nl < end and rx[nl] != 13:
-            nl += 1
-        parts = bytes(memoryview(rx)[: min(nl, 64)]).split(b" ", 2)
-        status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+            n = size if end < 0 else end  # the line (or the buffer-full piece of it)
+            total += n + 2
+            if total > _MAX_HEADERS:
+                raise HandshakeError("hub sent over 16 KB of HTTP headers")
+            if status < 0:
+                parts = bytes(rx[: min(n, 64)]).split(b" ", 2)
+                status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+                why = parts[2].decode() if len(parts) > 2 else ""
+            elif n == 0 and not skip:
+                self._consume(2)  # the blank line: the headers are done
+                break
+            elif not skip and _lower_is(rx, 0, _ACCEPT):
+                k = len(_ACCEPT)
+                while k < n and rx[k] == 32:
+                    k += 1
+                e = n
+                while e > k and rx[e - 1] == 32:
+                    e -= 1
+                ok = 1 if e - k == len(want) and _lower_is(rx, k, want, 0) else 0
+            if end < 0:  # keep a CR that may start the CRLF
+                keep = 1 if rx[size - 1] == 13 else 0
+                rx[0] = 13
+                self.fill = keep
+                skip = True
+            else:
+                self._consume(end + 2)
+                skip = False
         if status != 101:
-            self._consume(end + 4)
-            why = parts[2].decode() if len(parts) > 2 else ""
             raise HandshakeError(f"hub answered HTTP {status} {why}", status)
-        want = accept_for(key)
-        found = -1  # where the Sec-WebSocket-Accept value starts
-        name = b"sec-websocket-accept:"
-        i = nl
-        while found < 0 and i + 2 + len(name) <= end:
-            k = 0
-            while k < len(name) and rx[i + 2 + k] | 0x20 == name[k]:  # header names ignore case
-                k += 1
-            if k == len(name):
-                found = i + 2 + k
-            i += 1
-            while i < end and rx[i] != 13:
-                i += 1
-        if found < 0:
-            self._consume(end + 4)
+        if ok < 0:
             raise HandshakeError("hub sent no Sec-WebSocket-Accept")
-        while found < end and rx[found] == 32:
-            found += 1
-        stop = found
-        while stop < end and rx[stop] != 13:
-            stop += 1
-        while stop > found and rx[stop - 1] == 32:
-            stop -= 1
-        ok = stop - found == len(want)
-        k = 0
-        while ok and k < len(want):
-            ok = rx[found + k] == want[k]
-            k += 1
-        self._consume(end + 4)  # a frame may follow the headers at once
-        if not ok:
+        if ok == 0:
             raise HandshakeError("wrong Sec-WebSocket-Accept from hub")
 
     def _drop(self, code, reason=""):
@@ -300,7 +342,7 @@ class Client:
         mv = None
         while sent < len(data):
             try:
-                n = self._send(data if mv is None else mv[sent:]) or 0
+                n = self._send(data if mv is None else mv[sent:]) or 0  # pyright: ignore[reportOptionalCall]
             except OSError as e:
                 if not e.args or e.args[0] not in _AGAIN:
                     raise
@@ -321,7 +363,7 @@ class Client:
         buf = frame.buf
         mask_in_place(buf, _HDR, frame.size)
         try:
-            n = self._send(buf)
+            n = self._send(buf)  # pyright: ignore[reportOptionalCall]
             if n is None or n < len(buf):
                 self._send_all(memoryview(buf)[n or 0 :])
         except OSError:
@@ -360,10 +402,13 @@ class Client:
     # ---- receiving ----
 
     def wait(self, timeout_ms):
-        """Wait up to timeout_ms for bytes from the hub (the loop's idle point)."""
+        """Wait up to timeout_ms for bytes from the hub (the loop's idle point, where the mask
+        pool is topped up)."""
         if self.sock is None:
             return True
-        for _ in self._wait(timeout_ms):
+        if MASKS[0] <= 32:
+            refill_masks()
+        for _ in self._wait(timeout_ms):  # pyright: ignore[reportOptionalCall]
             return True
         return False
 
@@ -378,7 +423,7 @@ class Client:
         if ev != EV_NONE or self.sock is None:
             return ev
         readable = False
-        for _ in self._wait(0):
+        for _ in self._wait(0):  # pyright: ignore[reportOptionalCall]
             readable = True
         if not readable:
             return EV_NONE

@@ -4,8 +4,8 @@
     python firmware/host/flash.py flash [--port /dev/ttyUSB0] [config flags]
 
 `make config` and `make flash` call these. Every config flag can also come from a make
-variable of the same meaning (SSID, PASSWORD, HUB, ROOM, CODE, PLAYER, PINS, WDT). The WiFi
-password is never printed. See docs/flashing.md.
+variable of the same meaning (SSID, PASSWORD, HUB, HUB_NAME, ROOM, CODE, PLAYER, PINS, WDT).
+The WiFi password is never printed. See docs/flashing.md.
 """
 
 import argparse
@@ -29,6 +29,7 @@ ENV = {
     "ssid": "SSID",
     "password": "PASSWORD",
     "hub": "HUB",
+    "hub_name": "HUB_NAME",
     "room": "ROOM",
     "code": "CODE",
     "name": "PLAYER",
@@ -94,6 +95,7 @@ def updates_from(args, env):
         "wifi_ssid": pick("ssid"),
         "wifi_password": pick("password"),
         "hub": pick("hub"),
+        "hub_name": pick("hub_name"),
         "room": pick("room"),
         "code": pick("code"),
         "name": pick("name"),
@@ -104,6 +106,29 @@ def updates_from(args, env):
         "wdt": wdt,
     }
     return updates, problems
+
+
+def hints_for(args, env):
+    """How each field is set, spelled as the user typed it: a flag they passed, a make
+    variable they set, else the way they run us (`make config` passes --hints make)."""
+    make = getattr(args, "hints", "flags") == "make"
+    hints = dict(flashconfig.MAKE_HINTS if make else flashconfig.FLAG_HINTS)
+    for key, field in (("ssid", "wifi_ssid"), ("password", "wifi_password"), ("hub", "hub")):
+        _spell(hints, args, env, key, field)
+    for key in ("room", "code"):
+        _spell(hints, args, env, key, key)
+    if hints["wifi_password"] == flashconfig.MAKE_HINTS["wifi_password"]:
+        hints["open"] = flashconfig.MAKE_HINTS["open"]
+    elif hints["wifi_password"] == flashconfig.FLAG_HINTS["wifi_password"]:
+        hints["open"] = flashconfig.FLAG_HINTS["open"]
+    return hints
+
+
+def _spell(hints, args, env, key, field):
+    if getattr(args, key, None) is not None:
+        hints[field] = flashconfig.FLAG_HINTS[field]
+    elif ENV[key] in env:
+        hints[field] = flashconfig.MAKE_HINTS[field]
 
 
 def build_config(args, env, existing, prompt=None):
@@ -118,7 +143,7 @@ def build_config(args, env, existing, prompt=None):
     if "wifi_password" not in config and prompt is not None and config.get("wifi_ssid"):
         config["wifi_password"] = prompt(f"WiFi password for {config['wifi_ssid']!r}: ")
     pinrules, device_validate = load_firmware_checks()
-    problems += flashconfig.check_config(config, pinrules, chip)
+    problems += flashconfig.check_config(config, pinrules, chip, hints_for(args, env))
     if device_validate is not None:
         # What the board itself would refuse at boot, so make config refuses it first.
         _, device_problems = device_validate(config)
@@ -262,9 +287,18 @@ def parser():
         s = sub.add_parser(name, help=help_)
         s.add_argument("--config", default=str(CONFIG), help="config file (firmware/config.json)")
         s.add_argument("--board", default="esp32-devkit", help="pin map in hardware/pinmaps/")
+        s.add_argument(
+            "--hints",
+            choices=("flags", "make"),
+            default="flags",
+            help="spell fixes as flags or as make variables (make config passes make)",
+        )
         s.add_argument("--ssid", help="WiFi network name (make var SSID)")
         s.add_argument("--password", help="WiFi password, '' for open (make var PASSWORD)")
         s.add_argument("--hub", help="ws://HOST:PORT or auto (default auto; make var HUB)")
+        s.add_argument(
+            "--hub-name", help="with hub auto: the hub's beacon name to pick (make var HUB_NAME)"
+        )
         s.add_argument("--room", help="room name (default 'default'; make var ROOM)")
         s.add_argument("--code", help="the hub's 6-digit pairing code (make var CODE)")
         s.add_argument("--name", help="player name, up to 16 characters (make var PLAYER)")

@@ -60,18 +60,43 @@ def merge(base, updates):
     return config
 
 
-def check_config(config, pinrules, chip="esp32"):
-    """Every problem with a config as (field, message); an empty list means it is fine."""
+# How a user sets each field, spelled as they would type it: flash.py's flags, or the make
+# variables of `make config` / `make flash` (issue 15: a hint names what the user typed).
+FLAG_HINTS = {
+    "wifi_ssid": "--ssid NAME",
+    "wifi_password": "--password PW",
+    "open": "--password ''",
+    "hub": "--hub ws://192.168.1.20:8000",
+    "room": "--room default",
+    "code": "--code 123456",
+}
+MAKE_HINTS = {
+    "wifi_ssid": "SSID=NAME",
+    "wifi_password": "PASSWORD=PW",
+    "open": "PASSWORD=''",
+    "hub": "HUB=ws://192.168.1.20:8000",
+    "room": "ROOM=default",
+    "code": "CODE=123456",
+}
+
+
+def check_config(config, pinrules, chip="esp32", hints=None):
+    """Every problem with a config as (field, message); an empty list means it is fine.
+    hints maps a field to how the user sets it (FLAG_HINTS, the default, or MAKE_HINTS)."""
+    how = FLAG_HINTS if hints is None else hints
     problems = []
     ssid = config.get("wifi_ssid")
     if not isinstance(ssid, str) or not ssid:
-        problems.append(("wifi_ssid", "missing: give the WiFi network name, --ssid NAME"))
+        problems.append(("wifi_ssid", f"missing: give the WiFi network name, {how['wifi_ssid']}"))
     elif len(ssid.encode()) > 32:
         problems.append(("wifi_ssid", "longer than 32 bytes, which WiFi does not allow"))
     password = config.get("wifi_password")
     if not isinstance(password, str):
         problems.append(
-            ("wifi_password", "missing: give --password (use --password '' for an open network)")
+            (
+                "wifi_password",
+                f"missing: give {how['wifi_password']} (use {how['open']} for an open network)",
+            )
         )
     elif password and not 8 <= len(password.encode()) <= 64:
         problems.append(
@@ -79,16 +104,17 @@ def check_config(config, pinrules, chip="esp32"):
         )
     hub = config.get("hub")
     if hub != "auto" and not (isinstance(hub, str) and _hub_ok(hub)):
-        problems.append(
-            ("hub", f"{hub!r} is not 'auto' or ws://HOST:PORT, e.g. --hub ws://192.168.1.20:8000")
-        )
+        problems.append(("hub", f"{hub!r} is not 'auto' or ws://HOST:PORT, e.g. {how['hub']}"))
     room = config.get("room")
     if not isinstance(room, str) or not _ROOM.match(room):
-        problems.append(("room", f"{room!r}: use 1-32 of a-z A-Z 0-9 _ -, e.g. --room default"))
+        problems.append(("room", f"{room!r}: use 1-32 of a-z A-Z 0-9 _ -, e.g. {how['room']}"))
     code = config.get("code")
     if not isinstance(code, str) or not _CODE.match(code):
         problems.append(
-            ("code", "missing or not 6 digits: --code with the pairing code make hub prints")
+            (
+                "code",
+                f"missing or not 6 digits: {how['code']} with the pairing code make hub prints",
+            )
         )
     name = config.get("name", "")
     if not isinstance(name, str) or len(name.strip()) > 16:

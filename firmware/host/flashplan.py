@@ -7,6 +7,7 @@ config.json at the root. Paths are relative: a board's working directory is its 
 
 ROOT_FILES = ("boot.py", "main.py")
 SKIP_DIRS = ("host", "__pycache__")
+SKIP_FILES = ("manifest.py",)  # the freeze manifest is read by a firmware build, not a board
 # Built-in modules a same-named file on the board would shadow (ESP32-NOTES 11, pitfall 19).
 SHADOWING = ("machine", "network", "socket", "select", "time", "micropython", "esp", "esp32")
 FAKE_MARK = "never copy to a device"
@@ -40,7 +41,7 @@ def plan(sources, mpy=True):
     uploads = []
     for src in sorted(sources):
         parts = src.split("/")
-        if not src.endswith(".py") or any(p in SKIP_DIRS for p in parts[:-1]):
+        if not src.endswith(".py") or src in SKIP_FILES or any(p in SKIP_DIRS for p in parts[:-1]):
             continue
         if src in ROOT_FILES:
             uploads.append(Upload(src, src, False))
@@ -62,6 +63,8 @@ def forbidden(uploads, heads):
         top_level = up.target.count("/") <= 1  # root or lib/
         if up.source.startswith("tests/") or "/tests/" in up.source:
             problems.append(f"{up.source}: files from tests/ never go to a board")
+        elif up.source.startswith("firmware/host/") or "/firmware/host/" in up.source:
+            problems.append(f"{up.source}: firmware/host/ is PC tools and the virtual board")
         elif FAKE_MARK in heads.get(up.source, "").lower():
             problems.append(f"{up.source}: marked '{FAKE_MARK}' (a PC stand-in)")
         elif top_level and name in SHADOWING:

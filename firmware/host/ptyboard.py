@@ -26,7 +26,7 @@ import tty
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FAKES = ROOT / "tests" / "fakes"
+FAKES = ROOT / "firmware" / "host" / "virtual"
 
 
 def default_micropython():
@@ -49,7 +49,7 @@ class PtyBoard:
     """A MicroPython unix-port REPL behind a pty, for `mpremote connect <board.device> resume`.
 
     workdir is the board's filesystem (its cwd); sys.path is '', 'lib' (like a board's /lib)
-    and then extra_path (by default tests/fakes, so `machine` and `network` import).
+    and then extra_path (by default firmware/host/virtual, so `machine` and `network` import).
     """
 
     def __init__(self, workdir, micropython=None, extra_path=(FAKES,), heapsize=None):

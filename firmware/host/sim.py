@@ -1,13 +1,14 @@
 """Virtual controller: the real firmware under the MicroPython unix port, on fake pins.
 
-    python firmware/host/sim.py --hub ws://HOST:PORT [--room R] [--code C] [--name NAME]
-        [--id HEX12] [--script FILE] [--stay] [--heap 72k] [--python]
+    python firmware/host/sim.py [--hub ws://HOST:PORT | --port PORT] [--room R] [--code C]
+        [--name NAME] [--id HEX12] [--script FILE] [--stay] [--heap 72k] [--python]
+    make sim [PORT=8001 | HUB=ws://HOST:PORT] [CODE=123456] [SIM_ARGS="--script FILE ..."]
 
-Runs tests/fakes/simdriver.py (which imports firmware/blinkshot and the fake machine/network
-modules) with `.venv/bin/micropython -X heapsize=<heap>`. Without --code, a hub on this
-machine is asked for /pairing.json. Without --script the keyboard drives the pins: arrows or
-WASD move the stick, space = blink, f = shoot, e = stick press, q = quit. Script format:
-docs/firmware.md. Prints `sim: welcome slot=<n>` when the hub welcomes the controller.
+Runs firmware/host/virtual/simdriver.py (which imports firmware/blinkshot and the fake
+machine/network modules) with `.venv/bin/micropython -X heapsize=<heap>`. Without --code, a hub
+on this machine is asked for /pairing.json. Without --script the keyboard drives the pins:
+arrows or WASD move the stick, space = blink, f = shoot, e = stick press, q = quit. Script
+format: docs/firmware.md. Prints `sim: welcome slot=<n>` when the hub welcomes the controller.
 """
 
 import argparse
@@ -24,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FAKES = ROOT / "tests" / "fakes"
+FAKES = ROOT / "firmware" / "host" / "virtual"
 FIRMWARE = ROOT / "firmware"
 DRIVER = FAKES / "simdriver.py"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -103,13 +104,23 @@ def find_micropython():
     return found
 
 
+POINT = (
+    "point the sim at the hub: make sim PORT=<the hub's port> (this machine) or "
+    "make sim HUB=ws://HOST:PORT; python firmware/host/sim.py --port PORT / --hub ws://HOST:PORT"
+)
+
+
 def parse_hub(url):
-    if not url.startswith("ws://"):
-        raise SystemExit(f"sim: --hub must look like ws://HOST:PORT, got {url!r}")
-    hostport = url[5:].split("/", 1)[0]
+    """(host, port) from ws://HOST[:PORT][/path], HOST:PORT or HOST (port 8000)."""
+    rest = url[5:] if url.startswith("ws://") else url
+    if "://" in rest or not rest:
+        raise SystemExit(f"sim: the hub address must look like ws://HOST:PORT, got {url!r}")
+    hostport = rest.split("/", 1)[0]
     host, _, port = hostport.rpartition(":") if ":" in hostport else (hostport, "", "8000")
-    if not port.isdigit():
-        raise SystemExit(f"sim: --hub port must be a number, got {url!r}")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SystemExit(
+            f"sim: the hub address must look like ws://HOST:PORT with a port 1-65535, got {url!r}"
+        )
     return host, int(port)
 
 
@@ -118,9 +129,12 @@ def fetch_pairing(host, port):
     try:
         with urllib.request.urlopen(url, timeout=5) as r:
             return json.load(r)
-    except OSError as e:
+    except (OSError, ValueError) as e:
         raise SystemExit(
-            f"sim: could not read {url} ({e}); is the hub running? Or pass --code"
+            f"sim: no hub answered at {url} ({e}).\n"
+            "  Is it running? Start it with `make hub` (it prints its port).\n"
+            f"  On another port or machine? {POINT}.\n"
+            "  Or give the pairing code yourself: make sim CODE=123456 (--code)."
         ) from e
 
 
@@ -129,7 +143,10 @@ def build_config(args):
     code, room = args.code, args.room
     if code is None:
         if host not in LOOPBACK:
-            raise SystemExit("sim: --code is needed for a hub on another machine")
+            raise SystemExit(
+                f"sim: the pairing code is needed for a hub on another machine ({host}): "
+                "make sim HUB=... CODE=123456 (--code); the hub prints it and its page shows it"
+            )
         pairing = fetch_pairing(host, port)
         code = str(pairing["code"])
         room = room or pairing.get("room")
@@ -198,13 +215,16 @@ def interactive(proc):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--hub", default="ws://127.0.0.1:8000", help="ws://HOST:PORT of the hub")
+    p.add_argument("--hub", help="ws://HOST:PORT of the hub (default ws://127.0.0.1:8000)")
+    p.add_argument("--port", type=int, help="the port of a hub on this machine (make sim PORT=)")
     p.add_argument("--room")
     p.add_argument("--code", help="pairing code (fetched from a loopback hub if omitted)")
     p.add_argument("--name", default="Sim")
     p.add_argument("--id", help="device id, 12 hex digits (default: random per run)")
     p.add_argument("--script", help="file of timed inputs; without it the keyboard drives")
-    p.add_argument("--stay", action="store_true", help="keep running after the script")
+    p.add_argument(
+        "--stay", action="store_true", help="keep running after the script (also after `end`)"
+    )
     p.add_argument(
         "--heap",
         default="72k",
@@ -214,6 +234,14 @@ def main(argv=None):
         "--python", action="store_true", help="run under this CPython instead (debugging)"
     )
     args = p.parse_args(argv)
+    if args.hub and args.port:
+        p.error("give the hub's --hub ws://HOST:PORT or its --port, not both")
+    args.hub = args.hub or f"ws://127.0.0.1:{args.port or 8000}"
+    if args.script and args.script != "-" and not os.path.isfile(args.script):
+        raise SystemExit(
+            f"sim: no script file {args.script!r} (from --script; paths are relative to "
+            f"{os.getcwd()}); e.g. --script firmware/host/demo.txt"
+        )
     device_id = args.id or os.urandom(6).hex()
     if len(device_id) != 12 or any(c not in "0123456789abcdef" for c in device_id.lower()):
         raise SystemExit("sim: --id must be 12 hex digits, e.g. a4cf12fe0b1c")

@@ -6,8 +6,6 @@ codec), so a codec bug on either side shows up as a failing test, not as agreeme
 
 import json
 import math
-import os
-import shutil
 import struct
 import sys
 import threading
@@ -18,8 +16,12 @@ from websockets.sync.client import connect
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 from hubproc import HubProcess  # noqa: E402, F401  (re-exported for the tests)
+
+from bench import chromium  # noqa: E402
 
 TIMEOUT_MS = 10_000  # generous: only stops hangs
 CHROMIUM_ARGS = [
@@ -34,16 +36,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-def chromium_path() -> str | None:
-    """System Chromium (Debian), BLINKSHOT_CHROMIUM, or None for Playwright's own build."""
-    for cand in (
-        os.environ.get("BLINKSHOT_CHROMIUM"),
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-    ):
-        if cand and os.path.exists(cand):
-            return cand
-    return shutil.which("chromium")
+def chromium_path() -> str:
+    """The Chromium to launch (bench/chromium.py: $BLINKSHOT_CHROMIUM, the usual Chromium and
+    Chrome names, Playwright's downloaded build). Raises chromium.NoChromium with one message
+    that says how to get one."""
+    return chromium.resolve()
 
 
 def launch(pw):
@@ -51,11 +48,7 @@ def launch(pw):
     try:
         return pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
     except Exception as exc:  # noqa: BLE001  (turned into a message that names the fix)
-        raise RuntimeError(
-            f"cannot start Chromium ({path or 'Playwright build'}): {exc}\n"
-            "Fix: apt-get install chromium (Debian), set BLINKSHOT_CHROMIUM=/path/to/chromium, "
-            "or run `make browser` to let Playwright download its own build."
-        ) from exc
+        raise chromium.NoChromium(chromium.how_to_fix(f"{path} did not start ({exc})")) from exc
 
 
 def open_game(browser, hub, query="", viewport=(1280, 720), errors=None):

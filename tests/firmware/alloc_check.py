@@ -62,6 +62,22 @@ def main(path):
     finally:
         micropython.heap_unlock()
     print(f"locked: {a.frames_sent - sent} frames, {passes} loop passes")
+    # The mask pool's refills (os.urandom allocates): frames with the loop's idle point in
+    # between, as the game loop runs them. Under the lock above a refill cannot happen and
+    # frames fell back to the PRNG; here every mask comes from the pool.
+    from blinkshot import ws
+
+    ws.refill_masks()
+    gc.collect()
+    before, refills, fallbacks = gc.mem_alloc(), ws.MASKS[1], ws.MASKS[2]
+    for _ in range(800):
+        frames(a, 1)
+        a.ws.wait(0)
+    grown = gc.mem_alloc() - before
+    print(
+        f"refills: {ws.MASKS[1] - refills} over 800 frames, {grown} bytes, "
+        f"fallbacks {ws.MASKS[2] - fallbacks}"
+    )
     print("state:", controller.STATE_NAMES[a.state])
     a.ws.close()
 

@@ -5,6 +5,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-for p in (ROOT / "firmware", ROOT / "tests" / "fakes", Path(__file__).parent):
+for p in (ROOT / "firmware", ROOT / "firmware" / "host" / "virtual", Path(__file__).parent):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))

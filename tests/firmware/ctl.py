@@ -1,5 +1,5 @@
 """Pytest side of the end-to-end firmware scenarios: run the real firmware (through
-tests/fakes/simdriver.py) under CPython or the MicroPython unix port, feed it commands on
+firmware/host/virtual/simdriver.py) under CPython or the MicroPython unix port, feed it commands on
 stdin, and wait for lines it prints. Plus a TCP proxy that can go silent (a dead link)."""
 
 import json
@@ -22,7 +22,7 @@ FIRMWARE_HEAP = os.environ.get("BLINKSHOT_FW_HEAP", "72k")
 # Test harnesses that build the App from test modules compiled in RAM (mprun.py +
 # test_recover.py, alloc_check.py): their own code and vectors need more room.
 HARNESS_HEAP = os.environ.get("BLINKSHOT_HARNESS_HEAP", "128k")
-DRIVER = ROOT / "tests" / "fakes" / "simdriver.py"
+DRIVER = ROOT / "firmware" / "host" / "virtual" / "simdriver.py"
 
 
 class Controller:
@@ -49,7 +49,7 @@ class Controller:
             cmd, env = sim.micropython_command(FIRMWARE_HEAP, argv)
         else:
             cmd = [sys.executable, "-u", str(DRIVER), *argv]
-            fw, fakes = ROOT / "firmware", ROOT / "tests" / "fakes"
+            fw, fakes = ROOT / "firmware", ROOT / "firmware" / "host" / "virtual"
             env = {**os.environ, "PYTHONPATH": f"{fakes}{os.pathsep}{fw}"}
         self.proc = subprocess.Popen(
             cmd,

@@ -34,4 +34,11 @@ def test_input_to_socket_path_allocates_nothing_under_heap_lock():
     m = re.search(r"locked: (\d+) frames, (\d+) loop passes", out)
     assert m and int(m.group(1)) >= 1000 and int(m.group(2)) > 100, out
     assert "state: play" in out, out
+    # Mask keys from os.urandom: one 64-byte draw per 8 frames at the idle point (allocates
+    # there, never in a frame), no frame short of a pool mask.
+    m = re.search(r"refills: (\d+) over 800 frames, (-?\d+) bytes, fallbacks (\d+)", out)
+    assert m, out
+    refills, grown, fallbacks = map(int, m.groups())
+    assert 95 <= refills <= 105 and fallbacks == 0, out
+    assert grown <= refills * 128, out  # each draw: 64 bytes plus its object header
     print(out)

@@ -2,7 +2,7 @@
 
 import machine
 import network
-from blinkshot import buttons, hw
+from blinkshot import buttons, escape, hw
 from fwsupport import fresh
 
 PINS = {"blink": 26, "shoot": 27, "stick": 25, "x": 34, "y": 35, "led": 2, "motor": 13}
@@ -77,9 +77,9 @@ def test_stick_reads_land_in_sx_sy():
 
 def test_escape_hatch_needs_the_button_held():
     fresh()
-    assert hw.held_at_boot(machine, 25, ms=30) is False
+    assert escape.held_at_boot(machine, 25, ms=30) is False
     machine.fake_press(25)
-    assert hw.held_at_boot(machine, 25, ms=30) is True
+    assert escape.held_at_boot(machine, 25, ms=30) is True
 
 
 def test_reset_cause_names():

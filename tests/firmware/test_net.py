@@ -56,12 +56,24 @@ def test_parse_hub_urls():
 
 def test_parse_beacon():
     good = b'BSHUB1 {"port": 8001, "path": "/ws/controller", "proto": 1, "name": "hub"}'
-    assert beacon.parse_beacon(good, "10.0.0.5") == ("10.0.0.5", 8001, "/ws/controller")
+    assert beacon.parse_beacon(good, "10.0.0.5") == ("10.0.0.5", 8001, "/ws/controller", "hub")
+    old = b'BSHUB1 {"port": 8001}'  # no name: any hub_name "" still takes it
+    assert beacon.parse_beacon(old, "10.0.0.5") == ("10.0.0.5", 8001, "/ws/controller", "")
     for bad in (
         b"BSHUB1 {",
         b"OTHER {}",
         b'BSHUB1 {"port": "x"}',
         b'BSHUB1 {"port": 80, "proto": 2}',
         b"BSHUB1 [1]",
+        b'BSHUB1 {"port": 80, "name": 7}',
     ):
         assert beacon.parse_beacon(bad, "10.0.0.5") is None, bad
+
+
+def test_a_refused_hub_is_skipped_until_its_time_is_up():
+    skip = [("10.0.0.5", 8000, 60000)]
+    assert beacon.skipped(skip, "10.0.0.5", 8000, 59999)
+    assert not beacon.skipped(skip, "10.0.0.5", 8000, 60000)  # time is up: try it again
+    assert not beacon.skipped(skip, "10.0.0.5", 8001, 100)  # another hub on that machine
+    assert not beacon.skipped(skip, "10.0.0.6", 8000, 100)
+    assert not beacon.skipped([], "10.0.0.5", 8000, 100)

@@ -246,6 +246,38 @@ def test_hub_auto_found_by_its_beacon(interp):
 
 
 @pytest.mark.parametrize("interp", INTERPRETERS)
+def test_hub_name_picks_its_hub_among_two_beaconing(interp):
+    port = free_udp_port()
+    beacon = f"127.0.0.1:{port}"
+    with HubProcess("--name", "arena1", code="111111", beacon_addr=beacon):
+        with HubProcess("--name", "arena2", beacon_addr=beacon) as mine:
+            extra = {"beacon_port": port, "hub_name": "arena2"}
+            with Controller(interp, "auto", extra=extra) as c:
+                c.wait_for(r"sim: welcome slot=\d+", timeout=20)
+                out = c.output()
+    assert f"found hub at ws://127.0.0.1:{mine.port}/" in out, out
+    assert "found hub at" in out and out.count("found hub at") == 1, out
+    assert "passing over hub 'arena1'" in out and "not hub_name 'arena2'" in out, out
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_auto_skips_a_hub_that_refused_the_code_and_finds_its_own(interp):
+    """The first hub heard refuses our code: the controller passes over it (rather than
+    locking onto it again and again) and takes the next hub that beacons."""
+    port = free_udp_port()
+    beacon = f"127.0.0.1:{port}"
+    with HubProcess(code="111111", beacon_addr=beacon) as other:
+        with Controller(interp, "auto", extra={"beacon_port": port}) as c:
+            c.wait_for(rf"found hub at ws://127\.0\.0\.1:{other.port}/", timeout=15)
+            c.wait_for(rf"passing over 127\.0\.0\.1:{other.port} for 60 s", timeout=15)
+            with HubProcess(beacon_addr=beacon) as mine:
+                c.wait_for(rf"found hub at ws://127\.0\.0\.1:{mine.port}/", timeout=15)
+                c.wait_for(r"sim: welcome slot=\d+", timeout=15)
+            out = c.output()
+    assert out.count(f"found hub at ws://127.0.0.1:{other.port}/") == 1, out  # not again
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
 def test_watchdog_flag_arms_and_feeds_the_wdt(interp):
     with HubProcess() as hub:
         with Controller(interp, hub_url(hub.port), extra={"wdt": True}) as c:

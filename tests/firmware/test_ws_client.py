@@ -24,7 +24,7 @@ def run_probe(interp, port):
     if interp == "micropython":
         r = run_script(PROBE, port, timeout=30)
     else:
-        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'tests/fakes'}:{ROOT / 'firmware'}"}
+        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'firmware/host/virtual'}:{ROOT / 'firmware'}"}
         r = subprocess.run(
             [sys.executable, str(PROBE), str(port)],
             env=env,
@@ -50,7 +50,9 @@ def read_frame(conn):
 class ScriptedServer:
     """Accepts one connection, answers the upgrade (optionally wrongly), then runs `script`."""
 
-    def __init__(self, script, accept=None):
+    def __init__(self, script, accept=None, before=b"", after=b"", accept_name=None):
+        self.before, self.after = before, after  # raw header lines around the Accept line
+        self.accept_name = accept_name or b"Sec-WebSocket-Accept"
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(1)
@@ -74,9 +76,10 @@ class ScriptedServer:
                 if ln.lower().startswith(b"sec-websocket-key")
             ][0]
             acc = self.accept or base64.b64encode(hashlib.sha1(key + GUID).digest())
+            accept_line = b"" if acc == b"-" else self.accept_name + b": " + acc + b"\r\n"
             conn.sendall(
                 b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n\r\n"
+                b"Connection: Upgrade\r\n" + self.before + accept_line + self.after + b"\r\n"
             )
             if self.accept:
                 time.sleep(1)
@@ -186,3 +189,61 @@ def test_a_standard_websockets_server_accepts_our_frames(interp):
     assert got == [b"probe"], out
     assert "msg 810100e63946" in out, out
     assert closes in ([], [1000]), closes
+
+
+def welcome_then_close(conn, srv):
+    conn.sendall(b"\x82\x06\x81\x01\x00\xe6\x39\x46" + b"\x88\x02\x03\xe8")
+    srv.seen.append(read_frame(conn))
+
+
+# Answers a proxy or another server might give: longer than the 256-byte receive buffer in
+# total, in one line, with the Accept line late, in lower case, or split by long lines.
+LONG_ANSWERS = {
+    "many_headers": (b"".join(b"X-Proxy-%d: %s\r\n" % (i, b"v" * 40) for i in range(40)), b""),
+    "one_long_line": (b"Set-Cookie: id=" + b"c" * 1500 + b"\r\n", b"Server: x\r\n"),
+    "line_of_255": (b"X-A: " + b"a" * 248 + b"\r\n", b""),  # CRLF lands on the buffer's edge
+    "line_of_256": (b"X-A: " + b"a" * 249 + b"\r\n", b""),
+    "line_of_257": (b"X-A: " + b"a" * 250 + b"\r\n", b""),  # its CR alone fills the buffer
+    "accept_after": (b"", b"Via: 1.1 proxy\r\n" + b"X-Long: " + b"l" * 700 + b"\r\n"),
+}
+
+
+@pytest.mark.parametrize("answer", sorted(LONG_ANSWERS))
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_a_long_handshake_answer_is_read_in_the_heap(interp, answer):
+    before, after = LONG_ANSWERS[answer]
+    srv = ScriptedServer(welcome_then_close, before=before, after=after)
+    out = run_probe(interp, srv.port)
+    srv.t.join(10)
+    assert srv.error is None, srv.error
+    assert "connected" in out, out
+    assert "msg 810100e63946" in out and "closed 1000" in out, out  # a frame right after
+    assert srv.seen[0][:2] == (2, b"probe"), out
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_accept_header_name_is_case_insensitive(interp):
+    srv = ScriptedServer(welcome_then_close, accept_name=b"sec-websocket-ACCEPT")
+    out = run_probe(interp, srv.port)
+    srv.t.join(10)
+    assert "msg 810100e63946" in out, out
+
+
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"accept": b"-"}, "hub sent no Sec-WebSocket-Accept"),
+        ({"before": b"X-Big: " + b"b" * 20000 + b"\r\n"}, "over 16 KB of HTTP headers"),
+        ({"accept": b"A" * 400}, "wrong Sec-WebSocket-Accept"),  # longer than the buffer
+    ],
+)
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_broken_handshake_answers_are_refused_by_name(interp, kwargs, error):
+    srv = (
+        ScriptedServer(None, **kwargs)
+        if "accept" in kwargs
+        else ScriptedServer(welcome_then_close, **kwargs)
+    )
+    out = run_probe(interp, srv.port)
+    assert "handshake error: " in out and error in out, out
+    assert "Traceback" not in out, out

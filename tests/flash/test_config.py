@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FLASH = ROOT / "firmware" / "host" / "flash.py"
 PASSWORD = "hunter2-Sekrit!"
 VALID = ["--ssid", "LanParty", "--password", PASSWORD, "--code", "482913"]
-MAKE_VARS = ("SSID", "PASSWORD", "HUB", "ROOM", "CODE", "PLAYER", "PINS", "WDT")
+MAKE_VARS = ("SSID", "PASSWORD", "HUB", "HUB_NAME", "ROOM", "CODE", "PLAYER", "PINS", "WDT")
 
 
 def run_config(tmp_path, *args, env=None):
@@ -158,3 +158,26 @@ def test_a_refused_password_is_not_echoed_either(tmp_path):
     result = run_config(tmp_path, "--ssid", "LanParty", "--code", "482913", "--password", "tiny7")
     assert result.returncode == 2 and "wifi_password" in result.stderr
     assert "tiny7" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, env, wanted, unwanted",
+    [
+        # `make config CODE=482913` (make passes --hints make): the fixes are make variables.
+        (["--hints", "make"], {"CODE": "482913"}, ["SSID=NAME", "PASSWORD=''"], ["--ssid"]),
+        (["--hints", "make"], {"SSID": "Cafe"}, ["CODE=123456", "PASSWORD=PW"], ["--code"]),
+        # flash.py typed by hand: flags.
+        (["--code", "482913"], {}, ["--ssid NAME", "--password ''"], ["SSID="]),
+        # Mixed: a make variable the user set is named as such even when run by hand, and a
+        # flag passed through FLASH_ARGS as a flag.
+        (["--ssid", "Cafe"], {"CODE": "12"}, ["CODE=123456", "--password PW"], ["--code"]),
+        (["--hints", "make", "--code", "12"], {}, ["--code 123456", "SSID=NAME"], ["--ssid"]),
+    ],
+)
+def test_config_hints_name_what_the_user_typed(tmp_path, args, env, wanted, unwanted):
+    result = run_config(tmp_path, *args, env=env)
+    assert result.returncode == 2, result.stderr
+    for text in wanted:
+        assert text in result.stderr, result.stderr
+    for text in unwanted:
+        assert text not in result.stderr, result.stderr

@@ -33,6 +33,9 @@ def test_quick_firmware_bench_runs_and_reports(tmp_path):
     assert result["sink"]["input"] == result["sent"]["firmware"] + result["sent"]["naive"]
     # The firmware's loop runs under heap_lock; the naive build cannot.
     assert fw["heap_lock"]["memory_error"] is None and fw["heap_lock"]["frames"] > 0
-    assert fw["alloc"]["per_frame"] == 0
+    # The loop pass includes the idle point, where the mask pool is refilled from os.urandom:
+    # one 64-byte draw per 8 frames (16 bytes a frame on the unix port); the send itself is 0
+    # (tests/firmware/test_alloc.py). Under the lock that refill is skipped, never raised.
+    assert fw["alloc"]["per_frame"] <= 24
     assert naive["heap_lock"]["memory_error"] is not None
-    assert naive["alloc"]["per_frame"] > 0
+    assert naive["alloc"]["per_frame"] > 10 * max(fw["alloc"]["per_frame"], 1)

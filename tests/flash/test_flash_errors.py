@@ -121,7 +121,14 @@ def test_fakes_are_never_in_the_upload_set():
     problems = flashplan.forbidden(uploads, heads)
     assert any("machine" in p and "shadow" in p for p in problems)
     assert any("blinkshot/x.py" in p and "never copy" in p for p in problems)
-    assert flashplan.forbidden(flashplan.plan(["tests/fakes/network.py"]), {}) != []
+    # Every file of the virtual board is refused by its path, whatever its header says.
+    virtual = sorted((ROOT / "firmware/host/virtual").glob("*.py"))
+    assert len(virtual) >= 9
+    for src in virtual:
+        rel = src.relative_to(ROOT).as_posix()
+        assert flashplan.plan([rel]) == [], rel  # never even planned
+        up = flashplan.Upload(rel, "lib/" + src.name, False)  # and refused if it were
+        assert flashplan.forbidden([up], {}) != [], rel
     # The real firmware tree is clean, and host tools never go.
     real = flashplan.plan(flash.firmware_sources())
     assert real and not any(u.source.startswith("host/") for u in real)

@@ -24,9 +24,9 @@ import boardlink  # noqa: E402
 from hubproc import HubProcess  # noqa: E402
 from ptyboard import PtyBoard  # noqa: E402
 
-# The fake network module's access point (tests/fakes/network.py).
+# The fake network module's access point (firmware/host/virtual/network.py).
 WIFI = ["--ssid", "blinkshot-test", "--password", "secret-pass"]
-FAKE_DEVICE_ID = "240ac4123456"  # tests/fakes/machine.py unique_id()
+FAKE_DEVICE_ID = "240ac4123456"  # firmware/host/virtual/machine.py unique_id()
 FAKE_NAMES = {
     "machine",
     "network",
@@ -108,7 +108,7 @@ def compile_fakes(out):
     """The fake machine/network, precompiled outside the board's directory (for this run)."""
     out.mkdir()
     for name in ("machine", "machinectl", "network", "networkctl"):
-        src = ROOT / "tests" / "fakes" / f"{name}.py"
+        src = ROOT / "firmware" / "host" / "virtual" / f"{name}.py"
         cmd = [boardlink.tool("mpy-cross"), "-o", str(out / f"{name}.mpy"), str(src)]
         subprocess.run(cmd, check=True, timeout=60)
     return out

@@ -56,11 +56,11 @@ def test_bom_table_totals_the_prices():
 
 
 def test_readme_repl_lines_run_against_the_fake_board(monkeypatch):
-    sys.path.insert(0, str(ROOT / "tests" / "fakes"))
+    sys.path.insert(0, str(ROOT / "firmware" / "host" / "virtual"))
     try:
         import machine
     finally:
-        sys.path.remove(str(ROOT / "tests" / "fakes"))
+        sys.path.remove(str(ROOT / "firmware" / "host" / "virtual"))
     import time
 
     monkeypatch.setattr(time, "sleep", lambda s: None)

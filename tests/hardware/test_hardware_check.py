@@ -15,10 +15,18 @@ def run(*args):
     )
 
 
+# What every config needs besides pins (the firmware refuses it at boot without them).
+BASE = {"wifi_ssid": "lan", "wifi_password": "secret-pass", "code": "123456"}
+
+
 def write(tmp_path, data, name="config.json"):
     path = tmp_path / name
     path.write_text(json.dumps(data) if not isinstance(data, str) else data)
     return path
+
+
+def cfg(**fields):
+    return {**BASE, **fields}
 
 
 def test_makefile_target_calls_this_script():
@@ -34,7 +42,7 @@ def test_without_arguments_every_pin_map_passes():
 
 
 def test_a_good_config_passes_and_fills_in_default_pins(tmp_path):
-    path = write(tmp_path, {"wifi_ssid": "lan", "pins": {"led": 4}})
+    path = write(tmp_path, cfg(pins={"led": 4}))
     out = run(path)
     assert out.returncode == 0, out.stderr
     assert "OK (config for board esp32-devkit, esp32)" in out.stdout
@@ -42,34 +50,34 @@ def test_a_good_config_passes_and_fills_in_default_pins(tmp_path):
 
 
 def test_a_config_with_a_bad_pin_fails_naming_pin_and_fix(tmp_path):
-    path = write(tmp_path, {"pins": {"x": 26, "blink": 14}})
+    path = write(tmp_path, cfg(pins={"x": 26, "blink": 14}))
     out = run(path)
     assert out.returncode == 1
     assert (
         f"{path}: error: pins.x = 26: GPIO26 is on ADC2, which cannot be read while WiFi is on; "
         "use an ADC1 pin such as 34, 32, 33 or 36" in out.stderr
     )
-    assert "1 problem(s); fix them before flashing" in out.stderr
+    assert "1 problem(s); the board would refuse this config at boot" in out.stderr
 
 
 def test_external_pullup_in_the_config_is_honoured(tmp_path):
-    bad = run(write(tmp_path, {"pins": {"blink": 34, "x": 32}}))
+    bad = run(write(tmp_path, cfg(pins={"blink": 34, "x": 32})))
     assert bad.returncode == 1 and 'add "blink" to external_pullup' in bad.stderr
-    good = run(write(tmp_path, {"pins": {"blink": 34, "x": 32}, "external_pullup": ["blink"]}))
+    good = run(write(tmp_path, cfg(pins={"blink": 34, "x": 32}, external_pullup=["blink"])))
     assert good.returncode == 0, good.stderr
 
 
 def test_chip_in_the_config_selects_the_rules(tmp_path):
     c3 = {"x": 0, "y": 1, "blink": 6, "led": 10, "shoot": 7, "stick": 5, "motor": 4}
-    path = write(tmp_path, {"chip": "esp32c3", "pins": c3})
+    path = write(tmp_path, cfg(chip="esp32c3", pins=c3))
     assert run(path).returncode == 0
-    path = write(tmp_path, {"chip": "esp32c3"})  # the ESP32 defaults do not fit a C3
+    path = write(tmp_path, cfg(chip="esp32c3"))  # the ESP32 defaults do not fit a C3
     out = run(path)
     assert out.returncode == 1 and "the ESP32-C3 has no usable GPIO34" in out.stderr
 
 
 def test_board_option_takes_that_boards_defaults(tmp_path):
-    path = write(tmp_path, {"chip": "esp32s3"})
+    path = write(tmp_path, cfg())  # the chip comes from the board too
     out = run("--board", "esp32-s3-devkitc", path)
     assert out.returncode == 0, out.stderr
     assert "x 4" in out.stdout
@@ -90,7 +98,7 @@ def test_a_malformed_pin_map_fails_with_its_problem(tmp_path):
 
 
 def test_warnings_print_but_do_not_fail(tmp_path):
-    out = run(write(tmp_path, {"pins": {"blink": 0}}))
+    out = run(write(tmp_path, cfg(pins={"blink": 0})))
     assert out.returncode == 0, out.stderr
     assert "warning: pins.blink = 0: GPIO0 is the BOOT button pin" in out.stdout
 
@@ -107,11 +115,11 @@ def test_invalid_json_exits_2_with_the_position(tmp_path):
 
 def test_a_config_that_is_not_an_object_fails(tmp_path):
     out = run(write(tmp_path, [1, 2]))
-    assert out.returncode == 1 and "expected a JSON object" in out.stderr
+    assert out.returncode == 1 and "must be a JSON object" in out.stderr
 
 
 def test_several_files_exit_with_the_worst_status(tmp_path):
-    good = write(tmp_path, {}, "good.json")
+    good = write(tmp_path, cfg(), "good.json")
     out = run(good, tmp_path / "missing.json")
     assert out.returncode == 2 and f"{good}: OK" in out.stdout
 
@@ -119,8 +127,9 @@ def test_several_files_exit_with_the_worst_status(tmp_path):
 def test_readme_example_is_real_output(tmp_path):
     readme = (ROOT / "hardware" / "README.md").read_text()
     shown = [line for line in readme.splitlines() if line.startswith("config.json: ")]
-    assert len(shown) == 3
-    (tmp_path / "config.json").write_text('{"pins": {"x": 26, "blink": 34}}')
+    assert len(shown) >= 3
+    shown_input = readme.split("$ cat config.json\n", 1)[1].split("\n", 1)[0]
+    (tmp_path / "config.json").write_text(shown_input)
     out = subprocess.run(
         [sys.executable, str(CHECK), "config.json"],
         capture_output=True,
@@ -130,3 +139,62 @@ def test_readme_example_is_real_output(tmp_path):
     )
     assert out.returncode == 1
     assert out.stderr.splitlines() == shown
+
+
+# One broken field each: make check-config must refuse every config the board refuses.
+REFUSED_AT_BOOT = {
+    "no_ssid": {k: v for k, v in BASE.items() if k != "wifi_ssid"},
+    "no_password": {k: v for k, v in BASE.items() if k != "wifi_password"},
+    "no_code": {k: v for k, v in BASE.items() if k != "code"},
+    "short_code": cfg(code="12345"),
+    "code_as_number": cfg(code=123456),
+    "short_password": cfg(wifi_password="short"),
+    "long_ssid": cfg(wifi_ssid="x" * 33),
+    "http_hub": cfg(hub="http://10.0.0.2:8000"),
+    "hub_port": cfg(hub="ws://10.0.0.2:99999"),
+    "room_spaces": cfg(room="my room"),
+    "long_name": cfg(name="N" * 17),
+    "unknown_key": cfg(colour="red"),
+    "wdt_string": cfg(wdt="yes"),
+    "deadzone": cfg(deadzone=900),
+    "beacon_port": cfg(beacon_port=0),
+    "chip": cfg(chip="esp8266"),
+    "bad_pin": cfg(pins={"x": 26}),
+    "pins_list": cfg(pins=[1, 2]),
+}
+ACCEPTED = {"base": cfg(), "full": cfg(hub="ws://10.0.0.2:8001", room="lan", name="Ada", wdt=True)}
+
+
+def test_check_config_refuses_what_the_board_refuses_with_the_firmwares_messages(tmp_path):
+    for name, data in {**REFUSED_AT_BOOT, **ACCEPTED}.items():
+        out = run(write(tmp_path, data, f"{name}.json"))
+        assert out.returncode == (0 if name in ACCEPTED else 1), (name, out.stdout, out.stderr)
+        if name not in ACCEPTED:
+            assert "the board would refuse this config at boot" in out.stderr, name
+    assert "secret-pass" not in run(write(tmp_path, cfg(wifi_password="sec"), "p.json")).stderr
+
+
+def test_check_config_agrees_with_the_board_under_micropython(tmp_path):
+    """The same files through the firmware's config.load under the MicroPython unix port (as
+    main.py does at boot): check.py's verdict is the board's, file by file."""
+    sys.path.insert(0, str(ROOT / "tests" / "firmware"))
+    try:
+        from mpunix import run_script
+    finally:
+        sys.path.pop(0)
+    cases = {**REFUSED_AT_BOOT, **ACCEPTED}
+    paths = [write(tmp_path, data, f"{name}.json") for name, data in cases.items()]
+    script = tmp_path / "boot_check.py"
+    script.write_text(
+        "import sys\n"
+        "from blinkshot import config\n"
+        "for p in sys.argv[1:]:\n"
+        "    cfg, problems = config.load(p)\n"
+        "    print(p, len(problems))\n"
+    )
+    r = run_script(script, *paths)
+    assert r.returncode == 0, r.stdout + r.stderr
+    board = dict(line.rsplit(" ", 1) for line in r.stdout.splitlines())
+    for path in paths:
+        refused_on_board = board[str(path)] != "0"
+        assert refused_on_board == (run(path).returncode == 1), path.name

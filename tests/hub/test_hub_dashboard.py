@@ -1,12 +1,19 @@
 """The live dashboard in headless Chromium shows a controller as it connects and reports."""
 
 import asyncio
+import sys
 import threading
+from pathlib import Path
 
 from hubkit import hello, inp
 from hubproc import HubProcess
 from playwright.sync_api import expect, sync_playwright
 from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from bench import chromium  # noqa: E402  (finds the browser; one message when there is none)
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -35,7 +42,7 @@ class Controller(threading.Thread):
 
 def test_dashboard_shows_live_controller():
     with HubProcess() as hub, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium.resolve(), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.goto(hub.http_url + "/dashboard")

@@ -7,7 +7,10 @@ Run by firmware/host/sim.py under the MicroPython unix port (works under CPython
 Commands (a script file, or lines on stdin when --script is -):
     [<ms>] stick X Y | press NAME | release NAME | tap NAME [ms] | end
     [<ms>] wifi drop | wifi back | state
-<ms> counts from the first welcome; a line without <ms> runs as soon as it is read.
+<ms> counts from the first welcome; a line without <ms> runs as soon as it is read. A script
+file is read one line at a time as its times come (any length fits the heap), so its times
+must not go backwards: a line timed before the one above it runs right after that one.
+`end` stops the controller, unless --stay: then it only ends the script.
 NAME is blink, shoot or stick. X, Y in -1000..1000 (what the hub should see).
 Prints `sim: welcome slot=<n>` on every welcome; `state` prints
 `sim: state=<wifi|find|connect|hello|play> led=<pattern> slot=<n> sent=<frames> ignored=<n>
@@ -32,13 +35,16 @@ def parse(line):
 
 
 class Driver:
-    def __init__(self, a, timed, stay, live):
+    def __init__(self, a, script, stay, live):
         self.app = a
-        self.timed = timed  # [(ms since the first welcome, words)], sorted; tap releases too
+        self.script = script  # open script file, read as its times come; None when done
+        self.next = None  # the script's next (ms, words), read ahead by one line
+        self.timed = []  # [(ms since the first welcome, words)], sorted: tap releases
         self.stay = stay
         self.live = live  # poll stdin for commands
         self.start = None
-        self.last_ms = timed[-1][0] if timed else 0
+        self.last_ms = 0
+        self.read_next()
         if live:
             import select
 
@@ -64,17 +70,52 @@ class Driver:
                     self.run(p[1], t)
         if self.start is None:
             return
+        while self.next is not None and self.next[0] <= t:
+            words = self.next[1]
+            self.read_next()
+            self.run(words, t)
         timed = self.timed
         while timed and timed[0][0] <= t:
             self.run(timed.pop(0)[1], t)
-        if not (timed or self.stay or self.live) and t >= self.last_ms + 300:
-            self.app.stop()  # 300 ms lets the last frames reach the hub
+        if self.next is None and not (timed or self.stay or self.live):
+            if t >= self.last_ms + 300:
+                self.app.stop()  # 300 ms lets the last frames reach the hub
+
+    def read_next(self):
+        """Read the script's next command line into self.next (None at its end)."""
+        self.next = None
+        f = self.script
+        while f is not None:
+            line = f.readline()
+            if not line:
+                f.close()
+                self.script = None
+                return
+            p = parse(line)
+            if p is not None:
+                ms = self.last_ms if p[0] is None or p[0] < self.last_ms else p[0]
+                self.last_ms = ms
+                self.next = (ms, p[1])
+                return
+
+    def finish_script(self):
+        """`end`: stop the controller, or with --stay only stop reading the script."""
+        if self.script is not None:
+            self.script.close()
+            self.script = None
+        self.next = None
+        if self.stay:
+            print("sim: script ended; staying on (--stay), Ctrl-C to stop")
+        else:
+            self.app.stop()
 
     def run(self, words, t):
         """Run one command. The code is in simcmd.py, loaded on the first command (they start
         after the welcome): the driver shares the firmware's heap, so it stays out of the way
         while the firmware connects for the first time."""
-        if words[0] == "state":
+        if words[0] == "end":
+            self.finish_script()
+        elif words[0] == "state":
             import simstate
 
             simstate.run(self.app)

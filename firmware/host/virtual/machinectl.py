@@ -1,5 +1,5 @@
-"""Test controls for the fake `machine` module (tests/fakes/machine.py), which forwards its
-`fake_*` names here on first use. Never copy to a device. They move the physical world from
+"""Test controls for the fake `machine` module (firmware/host/virtual/machine.py), which forwards
+its `fake_*` names here on first use. Never copy to a device. They move the physical world from
 tests: press or bounce a button, deflect or drift the stick, read what an output did."""
 
 from machine import PWRON_RESET, WDT, Pin, _level, _line, _lines, _st, _wlan_active

@@ -10,9 +10,7 @@ def run(d, words, t):
     cmd = words[0]
     a = d.app
     pins = a.cfg["pins"]
-    if cmd == "end":
-        a.stop()
-    elif cmd == "wifi":
+    if cmd == "wifi":
         (network.fake_drop if words[1] == "drop" else network.fake_return)()
     elif cmd == "stick":
         # Undo the firmware's inversion, radial dead zone rescale and per-side scaling, so

@@ -2,11 +2,12 @@
 
 Follows the esp32 port: WLAN(STA_IF) is one object per interface; active(), connect(),
 disconnect(), isconnected(), status() and status("rssi"), config(pm=...) / config("pm"),
-the STAT_* and PM_* values. `fake_*` functions script the access point: its SSID/password,
+the PM_* values. `fake_*` functions script the access point: its SSID/password,
 how long joining takes, going away and coming back.
 """
 
 import machine
+from micropython import const
 
 try:
     from time import ticks_diff, ticks_ms
@@ -14,15 +15,14 @@ except ImportError:  # CPython
     from blinkshot.ticks import ticks_diff, ticks_ms
 
 STA_IF = 0
-AP_IF = 1
-STAT_IDLE = 1000
-STAT_CONNECTING = 1001
-STAT_GOT_IP = 1010
-STAT_BEACON_TIMEOUT = 200
-STAT_NO_AP_FOUND = 201
-STAT_WRONG_PASSWORD = 202
-STAT_ASSOC_FAIL = 203
-STAT_HANDSHAKE_TIMEOUT = 204
+# The esp32 port's status values (network.STAT_* there). The firmware reads them as numbers,
+# so here they are const(): no module globals in the heap the fake shares with the firmware.
+_STAT_IDLE = const(1000)
+_STAT_CONNECTING = const(1001)
+_STAT_GOT_IP = const(1010)
+_STAT_BEACON_TIMEOUT = const(200)
+_STAT_NO_AP_FOUND = const(201)
+_STAT_WRONG_PASSWORD = const(202)
 
 _ap = {"ssid": "blinkshot-test", "pw": "secret-pass", "delay": 50, "rssi": -58, "up": True}
 _wlans = {}
@@ -38,7 +38,7 @@ class WLAN:
         if w is None:
             w = _wlans[interface] = object.__new__(cls)
             w.on = False
-            w.st = STAT_IDLE
+            w.st = _STAT_IDLE
             w.cred = None
             w.t0 = 0
             w.pm = 1  # the IDF default once connected: modem sleep
@@ -53,52 +53,52 @@ class WLAN:
             return self.on
         self.on = machine._wlan_active[0] = bool(on)
         if not on:
-            self.st = STAT_IDLE
+            self.st = _STAT_IDLE
 
-    def connect(self, ssid=None, key=None, bssid=None):
+    def connect(self, ssid=None, password=None, *, bssid=None):
         if not self.on:
             raise OSError("Wifi Not Started")
         self.connects += 1
-        self.cred = (ssid, key)
+        self.cred = (ssid, password)
         self.t0 = ticks_ms()
-        self.st = STAT_CONNECTING
+        self.st = _STAT_CONNECTING
 
     def disconnect(self):
-        self.st = STAT_IDLE
+        self.st = _STAT_IDLE
 
     def status(self, param=None):
         st = self.st
         age = ticks_diff(ticks_ms(), self.t0)
-        if st == STAT_CONNECTING:
+        if st == _STAT_CONNECTING:
             if not _ap["up"] or self.cred[0] != _ap["ssid"]:
-                st = STAT_NO_AP_FOUND if age > 300 else st
+                st = _STAT_NO_AP_FOUND if age > 300 else st
             elif self.cred[1] != _ap["pw"]:
-                st = STAT_WRONG_PASSWORD if age > 100 else st
+                st = _STAT_WRONG_PASSWORD if age > 100 else st
             elif age >= _ap["delay"]:
-                st = STAT_GOT_IP
-        elif st == STAT_GOT_IP and not _ap["up"]:
-            st = STAT_BEACON_TIMEOUT
+                st = _STAT_GOT_IP
+        elif st == _STAT_GOT_IP and not _ap["up"]:
+            st = _STAT_BEACON_TIMEOUT
         self.st = st
         if param is None:
             return st
-        if param == "rssi" and st == STAT_GOT_IP:
+        if param == "rssi" and st == _STAT_GOT_IP:
             return _ap["rssi"]
         raise OSError("not connected") if param == "rssi" else ValueError("unknown param")
 
     def isconnected(self):
-        return self.status() == STAT_GOT_IP
+        return self.status() == _STAT_GOT_IP
 
-    def config(self, *args, **kw):
-        if args:
-            if args[0] == "pm":
+    def config(self, param=None, **kw):
+        # Only pm (set and read) and mac (read) are modelled; the firmware uses no others.
+        if param is not None:
+            if param == "pm":
                 return self.pm
-            if args[0] == "mac":
+            if param == "mac":
                 return machine.unique_id()
             raise ValueError("unknown config param")
-        for k in kw:
-            if k != "pm":
-                raise ValueError("unknown config param")
-            self.pm = kw[k]
+        if len(kw) != 1 or "pm" not in kw:
+            raise ValueError("unknown config param")
+        self.pm = kw["pm"]
 
 
 def __getattr__(name):

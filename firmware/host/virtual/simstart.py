@@ -28,17 +28,16 @@ def attach(a, argv):
     network._ap.update(ssid=cfg["wifi_ssid"], pw=cfg["wifi_password"], delay=20)
     for name in cfg["external_pullup"]:
         machine._line(cfg["pins"][name])[7] = True  # machine._XPU: a 10k pull-up is fitted
-    timed = []
     script = option(argv, "--script")
     live = script == "-"
+    f = None
     if script and not live:
-        with open(script) as f:
-            for line in f:
-                p = simdriver.parse(line)
-                if p is not None:
-                    timed.append((p[0] or 0, p[1]))
-        timed.sort(key=lambda e: e[0])
-    d = simdriver.Driver(a, timed, "--stay" in argv, live)
+        try:
+            f = open(script)
+        except OSError as e:
+            print(f"sim: cannot open the script file {script} ({e}); check the path")
+            sys.exit(2)
+    d = simdriver.Driver(a, f, "--stay" in argv, live)
     a.on_welcome = d.welcome
     a.on_tick = d.tick
 

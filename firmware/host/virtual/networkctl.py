@@ -1,5 +1,5 @@
-"""Test controls for the fake `network` module (tests/fakes/network.py), which forwards its
-`fake_*` names here on first use. Never copy to a device. They script the access point: its
+"""Test controls for the fake `network` module (firmware/host/virtual/network.py), which forwards
+its `fake_*` names here on first use. Never copy to a device. They script the access point: its
 SSID/password, how long joining takes, going away and coming back."""
 
 import machine

@@ -59,7 +59,7 @@ class Pin:
     IRQ_RISING = 1
     IRQ_FALLING = 2
 
-    def __init__(self, id, mode=-1, pull=-1, value=None):
+    def __init__(self, id, mode=-1, pull=-1, *, value=None, **kw):  # drive, alt: not modelled
         if not 0 <= id <= 39 or 6 <= id <= 11 or id in (20, 24, 28, 29, 30, 31):  # 6-11: flash
             raise ValueError("invalid pin")
         self.id = id
@@ -79,8 +79,8 @@ class Pin:
         self.ln[_OUT] = 1 if v else 0
         self.ln[_HIST] += 1  # a count, not a list: the fake must not allocate in the loop
 
-    def irq(self, handler=None, trigger=3, wake=None):
-        # esp32 has no hard= argument: handlers are always scheduled (soft) callbacks.
+    def irq(self, handler=None, trigger=3, **kw):  # priority, wake, hard: not modelled
+        # On esp32 handlers are always scheduled (soft) callbacks, whatever hard= says.
         self.ln[_IRQ] = (trigger, handler, self) if handler else None
 
 
@@ -90,11 +90,11 @@ class ADC:
     ATTN_6DB = 2
     ATTN_11DB = 3
 
-    def __init__(self, pin, atten=None):
-        if pin.id < 32 and pin.id not in _ADC2_PINS:
+    def __init__(self, id, *, atten=None, **kw):  # id: the Pin the firmware passes
+        self.id = n = id.id
+        if n < 32 and n not in _ADC2_PINS:
             raise ValueError("invalid Pin for ADC")
-        self.id = pin.id
-        self.ln = pin.ln
+        self.ln = id.ln
         self.atten_set = atten  # None = left to the firmware's default; tests check it
 
     def atten(self, atten):
@@ -118,7 +118,7 @@ class ADC:
 class WDT:
     made = []
 
-    def __init__(self, id=0, timeout=5000):
+    def __init__(self, *, id=0, timeout=5000):
         if timeout <= 0:
             raise ValueError("WDT timeout too short")
         self.timeout = timeout
