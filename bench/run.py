@@ -21,11 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import e2e, loadgen, relay, report, servers, wire  # noqa: E402
+from bench import drawn, e2e, loadgen, relay, report, servers, wire  # noqa: E402
 from bench import profile as hub_profile  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 PLOT = ROOT / "docs" / "performance-latency.png"
+DRAWN_PLOT = ROOT / "docs" / "performance-drawn.png"
 
 
 def machine():
@@ -109,7 +110,7 @@ def main(argv=None):
         "--servers",
         default=",".join(servers.NAMES),
         help=f"comma-separated, from {','.join(servers.NAMES)}; hub@DIR runs the hub of another "
-        "checkout DIR beside this one",
+        "checkout DIR beside this one, hub@HZ (a number) the hub with --state-hz HZ",
     )
     parser.add_argument("--skip", default="", help="servers to leave out, comma-separated")
     parser.add_argument("--duration", type=float, help="seconds of load per point")
@@ -125,13 +126,23 @@ def main(argv=None):
         "auto: native when a C compiler is there",
     )
     parser.add_argument(
-        "--only", default="relay,wire,e2e,firmware,profile", help="sections to run, comma-separated"
+        "--only",
+        default="relay,wire,e2e,drawn,firmware,profile",
+        help="sections to run, comma-separated",
+    )
+    parser.add_argument(
+        "--state-hz",
+        type=float,
+        help="full states per second the hub sends every window (its --state-hz; default: the "
+        "hub's own default)",
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory for the JSON results")
     parser.add_argument(
         "--plot", type=Path, help=f"where to write the PNG plot (default {PLOT}; quick runs: --out)"
     )
     args = parser.parse_args(argv)
+    if args.state_hz is not None:  # every hub this run starts reads it (BLINKSHOT_STATE_HZ)
+        os.environ["BLINKSHOT_STATE_HZ"] = f"{args.state_hz:g}"
     skip = set(filter(None, args.skip.split(",")))
     names = [n for n in args.servers.split(",") if n and n not in skip]
     for n in names:
@@ -146,6 +157,7 @@ def main(argv=None):
 
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     results = {"started": started, "quick": args.quick, "machine": machine(), "servers": names}
+    results["state_hz"] = os.environ.get("BLINKSHOT_STATE_HZ", "hub default")
     try:
         results["generator"] = loadgen.resolve_generator(args.generator)
     except RuntimeError as exc:  # --generator native without a working compiler
@@ -176,6 +188,14 @@ def main(argv=None):
     if "e2e" in sections:
         print("== end to end: virtual controller → hub → Chromium")
         results["e2e"] = e2e.run(quick=args.quick)
+    if "drawn" in sections:
+        print("== input → drawn frame: present time vs ?smoothing=interp, worker and main thread")
+        results["drawn"] = drawn.run(quick=args.quick)
+        results["drawn_pixels"] = drawn.pixels(2 if args.quick else 12)
+        if not results["drawn"].get("error"):
+            where = args.out / "performance-drawn-quick.png" if args.quick else DRAWN_PLOT
+            drawn.plot(results["drawn"], where)
+            print(f"plot: {where}")
     if "firmware" in sections:
         print("== firmware (bench/firmware_bench.py)")
         results["firmware"] = firmware(args.quick)
@@ -233,6 +253,23 @@ def summary(results):
         e = results["e2e"]
         out.append("## End to end (virtual controller → hub → Chromium)")
         out.append(f"  {e.get('error') or e.get('summary')}")
+        out.append("")
+    if "drawn" in results:
+        d = results["drawn"]
+        out.append("## Input → drawn frame (p50/p99 ms, all controllers)")
+        out.append(f"  {d.get('error') or d.get('summary')}")
+        if d.get("ratios"):
+            out.append(f"  baseline ÷ present time: {json.dumps(d['ratios'])}")
+        px = results.get("drawn_pixels", {})
+        if px.get("error"):
+            out.append(f"  pixels: {px['error']}")
+        for smoothing in ("predict", "interp"):
+            for kind, row in px.get(smoothing, {}).items():
+                out.append(
+                    f"  pixels {smoothing} {kind}: p50 {row['pixels']['p50_ms']} ms "
+                    f"(drawn world {row['drawn']['p50_ms']}), same frame {row['same_frame']}"
+                    f"/{row['pixels']['n']}"
+                )
         out.append("")
     if "firmware" in results:
         f = results["firmware"]

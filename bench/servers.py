@@ -241,11 +241,26 @@ def start_redis():
 HUB_ENV = {"BLINKSHOT_MAP": "open", "BLINKSHOT_NO_LOBBY": "1"}
 
 
+def _number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def make(name):
     """A not yet started Server for one of NAMES, or ``hub@DIR`` / ``hub_uvloop@DIR``: that
     hub from another checkout (e.g. ``git worktree add /tmp/old-hub <commit>``), so old and new
-    code meet the same load in the same run."""
+    code meet the same load in the same run; or ``hub@HZ`` / ``hub_uvloop@HZ`` (a number): that
+    hub with ``--state-hz HZ`` (the state rate's cost, in one run)."""
     base, _, where = name.partition("@")
+    if where and base in ("hub", "hub_uvloop") and _number(where):
+        server = make(base)
+        server.name = name
+        # Before --loop: loopprobe swaps the last two arguments.
+        server.argv = server.argv[:-2] + ["--state-hz", str(float(where))] + server.argv[-2:]
+        return server
     if where:
         root = Path(where).resolve()
         if base not in ("hub", "hub_uvloop") or not (root / "hub" / "__main__.py").exists():

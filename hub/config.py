@@ -101,7 +101,7 @@ OPTIONS = [
            f"kills wins, none = no winner, 1..{MAX_ROUND_SECONDS}", float, metavar="SECONDS",
            ok=lambda v: 1 <= v <= MAX_ROUND_SECONDS,
            rule=f"must be from 1 to {MAX_ROUND_SECONDS} seconds"),
-    Option("state_hz", 20.0, "authoritative full states per second to every window, 1..120",
+    Option("state_hz", 30.0, "authoritative full states per second to every window, 1..120",
            float, metavar="HZ", ok=lambda v: 1 <= v <= 120, rule="must be from 1 to 120"),
     # The game (issue 14): the arena's map, the lobby, bots.
     Option("map", maps.DEFAULT, "the arena: walls and pillars that block moves, shots and "

@@ -86,6 +86,7 @@ class Player:
             "alive": self.alive,
             "connected": self.connected,
             "aim": [round(self.aim[0], 3), round(self.aim[1], 3)],
+            "stick": list(self.stick),  # windows predict from here (a late joiner saw no move)
             "blink_cd": max(0, round(self.blink_ready - now)),
             "shoot_cd": max(0, round(self.shoot_ready - now)),
         }

@@ -58,6 +58,7 @@ class Room:
         self.game = game or rules.Game()
         self.seats: dict[str, Seat] = {}
         self.clock = None  # monotonic seconds up to which the game has been stepped
+        self.tick_t = None  # the same moment as hub time (Unix ms): what inputs count from
         self.next_state = 0.0
         self.seq = 0  # of the last message stamped in this room
         self.bots = None  # a bots.RoomBots when the hub runs with --bots
@@ -141,7 +142,8 @@ class Room:
         self.game.set_stick(pid, x, y, aim)
         if (x, y) != seat.stick:
             seat.stick = (x, y)
-            self.emit({"type": "move", "id": pid, "cseq": seq, "x": x, "y": y}, t, ("m", pid))
+            move = {"type": "move", "id": pid, "cseq": seq, "x": x, "y": y, "tick_t": self.tick_t}
+            self.emit(move, t, ("m", pid))
         presses = frame["presses"]
         old, seat.presses = seat.presses, presses
         if old is None:
@@ -149,12 +151,12 @@ class Room:
         for _ in range(min((presses[0] - old[0]) & 0xFF, 4)):
             ev = self.game.blink(pid)
             if ev:
-                ev["cseq"] = seq
+                ev["cseq"], ev["tick_t"] = seq, self.tick_t
                 self.emit(ev, t)
         for _ in range(min((presses[1] - old[1]) & 0xFF, 4)):
             ev = self.game.shoot(pid)
             if ev:
-                ev["cseq"] = seq
+                ev["cseq"], ev["tick_t"] = seq, self.tick_t
                 self.emit(ev, t)
 
     def chat(self, sender, text, t):
@@ -173,8 +175,12 @@ class Room:
             steps = MAX_CATCHUP_TICKS
             self.clock = now - steps / rules.TICK_HZ
         self.clock += steps / rules.TICK_HZ
-        for _ in range(steps):
+        # Hub time of the game clock: windows predict from it (docs/protocol.md, tick_t).
+        self.tick_t = round(t - (now - self.clock) * 1000, 3)
+        for i in range(steps):
             for ev in self.game.step():
+                if ev["type"] == "hit":
+                    ev["tick_t"] = round(self.tick_t - (steps - 1 - i) * rules.TICK_MS, 3)
                 self._on_event(ev, t)
         for pid, seat in list(self.seats.items()):
             if seat.owner is None and now >= seat.grace_until:
@@ -183,7 +189,9 @@ class Room:
             self.next_state += 1 / self.state_hz
             if self.next_state <= now:
                 self.next_state = now + 1 / self.state_hz
-            self.emit(self.game.snapshot(), t, "state")
+            snap = self.game.snapshot()
+            snap["tick_t"] = self.tick_t
+            self.emit(snap, t, "state")
 
     def _on_event(self, ev, t):
         kind = ev["type"]
@@ -205,7 +213,9 @@ class Room:
         self.emit({"type": "remove_player", "id": pid}, t)
 
     def full_state(self, t) -> dict:
-        return self.stamp(self.game.snapshot(), t)
+        snap = self.game.snapshot()
+        snap["tick_t"] = self.tick_t
+        return self.stamp(snap, t)
 
     def summary(self):
         return {

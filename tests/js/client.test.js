@@ -328,3 +328,20 @@ describe("BlinkshotClient", () => {
     assert.equal((await chat)[0].text, "still here");
   });
 });
+
+test("the clock offset follows the bound stamped hub messages give, not a slow ping's guess", () => {
+  let now = 1000;
+  const client = new BlinkshotClient({ url: "http://127.0.0.1:1", now: () => now });
+  // A ping answered slowly (100 ms round trip, the answer 90 ms on the way back): its guess is
+  // the midpoint, 40 ms ahead of the truth (+5000); its own stamp only bounds it from below.
+  client._onPong({ type: "pong", id: 1, t: 900, hub_t: 5910 }, 1000);
+  assert.equal(client.clockOffset, 4910);
+  // A move the hub stamped at its 6000 arrives at our 1000.2: the hub is at least 4999.8 ahead.
+  client._handle({ type: "move", id: "a", x: 1, y: 0, t: 6000, seq: 5 }, 1000.2);
+  assert.ok(Math.abs(client.clockOffset - 4999.8) < 1e-9, `${client.clockOffset}`);
+  now = 1010;
+  assert.ok(Math.abs(client.hubNow() - 6009.8) < 1e-9);
+  // A slower message later does not lower it.
+  client._handle({ type: "move", id: "a", x: 0, y: 0, t: 6010, seq: 6 }, 1015);
+  assert.ok(Math.abs(client.clockOffset - 4999.8) < 1e-9);
+});

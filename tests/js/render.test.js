@@ -87,14 +87,14 @@ test("the page's stand-in hands the canvas to the worker and sends one message p
   const worker = fakeWorker();
   const proxy = new WorkerRenderer(canvas, worker);
   assert.deepEqual(worker.sent, [{ data: { canvas: "offscreen" }, transfer: ["offscreen"] }]);
-  proxy.setArena({ w: 800, h: 450, extra: 1 });
+  proxy.setArena({ w: 800, h: 450, extra: 1 }, { radius: 30 });
   proxy.addMuzzle(10, 20, "#fff", 5);
   proxy.me = "p1";
   const w = { ...world(300), base: { big: "state" } };
   proxy.draw(w, 7);
   const { data } = worker.sent[1];
   assert.deepEqual(data.calls, [
-    ["setArena", [{ w: 800, h: 450, obstacles: [] }]],
+    ["setArena", [{ w: 800, h: 450, obstacles: [] }, { radius: 30 }]],
     ["addMuzzle", [10, 20, "#fff", 5]],
   ]);
   assert.deepEqual(data.frame.size, { w: 640, h: 360, dpr: 1 });
@@ -115,4 +115,17 @@ test("without OffscreenCanvas, or when asked, the page draws on its main thread"
   assert.equal(plain.thread, "main");
   const able = { ...fakeCanvas([]), transferControlToOffscreen: () => assert.fail("transferred") };
   assert.equal(makeRenderer(able, "main").thread, "main");
+});
+
+test("bodies and shots are drawn at the sizes the hub's rules give", () => {
+  const arcs = [];
+  const canvas = fakeCanvas([]);
+  const ctx = canvas.getContext();
+  ctx.arc = (x, y, r) => arcs.push(r);
+  globalThis.document = { createElement: () => fakeCanvas([]) };
+  const renderer = new Renderer(canvas);
+  renderer.setArena({ w: 1600, h: 900 }, { radius: 33, shot_radius: 11, blink_cd_ms: 2000 });
+  renderer.draw(world(200, [{ id: "s1", owner: "p1", x: 10, y: 10, vx: 100, vy: 0 }]), 0);
+  assert.ok(arcs.includes(33), `body radius from the rules: ${arcs}`);
+  assert.ok(arcs.includes(11), `shot radius from the rules: ${arcs}`);
 });

@@ -22,6 +22,7 @@ const FATAL_CLOSES = new Set([
 ]);
 const ALIASES = { create_player: "player_joined", remove_player: "player_left" };
 const OFFSET_SAMPLES = 8;
+const BOUND_BUCKET_MS = 5000;
 
 /** ws:// URL of a hub's window endpoint; `base` may be http(s):// or ws(s)://, with or without path. */
 export function windowUrl(base, { room = "default", code = null } = {}) {
@@ -80,6 +81,9 @@ export class BlinkshotClient {
     this._pingTimer = null;
     this._pingId = 0;
     this._offsetSamples = [];
+    this._pingOffset = null;
+    this._bounds = [-Infinity, -Infinity]; // largest (msg.t - arrival) this bucket and the last
+    this._boundSince = -Infinity;
     this._input = { seq: 0, buttons: 0, presses: [0, 0, 0], x: 0, y: 0, aim: null };
     this._lastInputAt = -Infinity;
     this._inputTimer = null;
@@ -199,12 +203,15 @@ export class BlinkshotClient {
   }
 
   _handle(msg, at) {
+    if (Number.isFinite(msg.t) && msg.type !== "pong") this._noteStamp(msg.t, at);
     switch (msg.type) {
       case "welcome":
         this.welcome = msg;
         this.attempt = 0;
         this._offsetSamples = [];
-        if (Number.isFinite(msg.hub_t)) this.clockOffset = msg.hub_t - at;
+        this._pingOffset = null;
+        this._bounds = [-Infinity, -Infinity];
+        if (Number.isFinite(msg.hub_t)) this._noteStamp(msg.hub_t, at);
         this._startPinging();
         if (this.joinedAs !== null) this._sendJoin(this.joinedAs);
         break;
@@ -242,8 +249,34 @@ export class BlinkshotClient {
     this._offsetSamples.push({ rtt: this.rtt, offset: msg.hub_t - (msg.t + this.rtt / 2) });
     if (this._offsetSamples.length > OFFSET_SAMPLES) this._offsetSamples.shift();
     const best = this._offsetSamples.reduce((a, b) => (b.rtt < a.rtt ? b : a));
-    this.clockOffset = best.offset;
+    this._pingOffset = best.offset;
+    this._noteStamp(msg.hub_t, at);
+    this._setOffset();
     this._emit("rtt", { rtt: this.rtt, clockOffset: this.clockOffset });
+  }
+
+  /** A message the hub stamped `t` arrived at `at`: the hub's clock is at least `t - at` ahead
+   * of ours (messages do not arrive before they are sent). Kept per 5 s bucket so that a hub
+   * clock stepped back is followed within 10 s. */
+  _noteStamp(t, at) {
+    if (at - this._boundSince > BOUND_BUCKET_MS) {
+      this._bounds = [-Infinity, this._bounds[0]];
+      this._boundSince = at;
+    }
+    if (t - at > this._bounds[0]) {
+      this._bounds[0] = t - at;
+      this._setOffset();
+    }
+  }
+
+  /** The clock offset: the bound every stamped hub message gives (short of the truth by the
+   * fastest one-way trip of the last seconds: well under a millisecond on one machine, a few on
+   * WiFi), or before any, the ping estimate. A ping's estimate can be off by half its round
+   * trip, and the first pings, sent while a page loads, are slow; the bound never runs ahead. */
+  _setOffset() {
+    const bound = Math.max(...this._bounds);
+    const best = Number.isFinite(bound) ? bound : this._pingOffset;
+    if (best !== null && best !== undefined) this.clockOffset = best;
   }
 
   /** The hub's clock now (ms, Unix epoch), from the measured offset. */

@@ -1,6 +1,7 @@
-// Game page wiring: pairing code -> BlinkshotClient -> Interpolator -> Renderer (in a worker
-// where the browser allows, render-host.js), plus the HUD, keyboard/mouse play and the test
-// hook `window.blinkshot`.
+// Game page wiring: pairing code -> BlinkshotClient -> Predictor (present time; or, with
+// ?smoothing=interp, the Interpolator 100 ms in the past) -> Renderer (in a worker where the
+// browser allows, render-host.js), plus the HUD, keyboard/mouse play and the test hook
+// `window.blinkshot`.
 
 import { setupSound } from "./audio.js";
 import { BlinkshotClient } from "./client.js";
@@ -8,6 +9,7 @@ import * as hud from "./hud.js";
 import { KeyboardMouse } from "./input.js";
 import { DELAY_MS, Interpolator } from "./interp.js";
 import { setupGamepads } from "./pads.js";
+import { Predictor } from "./predict.js";
 import { makeRenderer } from "./render-host.js";
 
 const EVENT_LOG_MAX = 1000;
@@ -19,7 +21,10 @@ const params = new URLSearchParams(location.search);
 let room = params.get("room") || "default";
 const canvas = document.getElementById("arena");
 const renderer = makeRenderer(canvas, params.get("renderer"));
-const interp = new Interpolator();
+// "predict" draws the present; "interp" (?smoothing=interp) the past, between two states.
+const smoothing = params.get("smoothing") === "interp" ? "interp" : "predict";
+let model = new Interpolator(); // replaced by a Predictor once welcome brings the rules
+let lastRound = null;
 const events = [];
 const latency = new Map(); // player id -> {hub: ms, ctrl: ms, at: local ms}
 let stateLatency = null;
@@ -97,7 +102,7 @@ function logEvent(msg, at) {
 function playerName(id) {
   return (
     drawn?.players.find((p) => p.id === id)?.name ??
-    interp.latest?.players.find((p) => p.id === id)?.name ??
+    model.latest?.players.find((p) => p.id === id)?.name ??
     id
   );
 }
@@ -108,8 +113,10 @@ function wire(client) {
   });
   client.on("welcome", (msg) => {
     timing.welcome ??= performance.now();
-    interp.reset();
-    renderer.setArena({ ...msg.arena, obstacles: msg.rules?.map?.obstacles });
+    if (smoothing === "predict" && msg.rules) model = new Predictor(msg.rules);
+    else model.reset(); // an older hub sends no rules: interpolate
+    lastRound = null;
+    renderer.setArena({ ...msg.arena, obstacles: msg.rules?.map?.obstacles }, msg.rules);
     hud.setConnected(true);
     hud.showOverlay(null);
     if (msg.phone_url) hud.showPairing({ code: client.code, room, phoneUrl: msg.phone_url });
@@ -117,11 +124,12 @@ function wire(client) {
   });
   client.on("state", (msg, at) => {
     timing.first_state ??= performance.now();
-    interp.push(msg, Number.isFinite(msg.t) ? msg.t : client.hubNow());
+    model.push(msg, Number.isFinite(msg.t) ? msg.t : client.hubNow());
     lastStateAt = at;
     const l = client.latency(msg, at);
     stateLatency = l === null ? null : Math.max(0, l);
-    const before = interp.states.length > 1 ? interp.states.at(-2).state.round : null;
+    const before = lastRound;
+    lastRound = msg.round ?? lastRound;
     if (before && msg.round && msg.round.n > before.n) {
       // Scores are already reset in this state: the winner comes from the round info.
       const w = msg.round.last_winner;
@@ -136,19 +144,21 @@ function wire(client) {
     noteLatency(msg, at, client);
   });
   const now = () => performance.now();
-  const colorOf = (id) => interp.latest?.players.find((p) => p.id === id)?.color ?? "#ffffff";
+  const colorOf = (id) => model.latest?.players.find((p) => p.id === id)?.color ?? "#ffffff";
+  client.on("move", (msg) => model.noteMove?.(msg.id, msg.x, msg.y, msg.t, msg.tick_t));
   client.on("blink", (msg) => {
-    interp.noteBlink(msg.id, msg.to, msg.t);
+    model.noteBlink(msg.id, msg.to, msg.t, msg.tick_t);
     renderer.addBlink(msg.from, msg.to, colorOf(msg.id), now());
   });
   client.on("shoot", (msg) => {
-    interp.noteShot(msg.projectile, msg.t);
+    model.noteShot(msg.projectile, msg.t, msg.seq, msg.tick_t);
     renderer.addMuzzle(msg.projectile.x, msg.projectile.y, colorOf(msg.id), now());
   });
   client.on("hit", (msg) => {
     const p = drawn?.players.find((q) => q.id === msg.id);
-    const before = interp.latest?.players.find((q) => q.id === msg.id)?.hp ?? msg.hp + 25;
+    const before = model.latest?.players.find((q) => q.id === msg.id)?.hp ?? msg.hp + 25;
     if (p) renderer.addHit(p.x, p.y, Math.max(0, before - msg.hp), msg.dead, now());
+    model.noteHit?.(msg.id, msg.by, msg.hp, msg.dead, msg.t, msg.tick_t);
     if (msg.dead)
       hud.addChat("", `${playerName(msg.by)} knocked out ${playerName(msg.id)}`, { system: true });
     if (msg.dead && msg.id === myId) hud.showBanner(`Knocked out by ${playerName(msg.by)}`, 2000);
@@ -211,7 +221,7 @@ async function pollLinks() {
 
 function stats(client) {
   const nowLocal = client.now();
-  const players = (interp.latest?.players ?? []).map((p) => {
+  const players = (model.latest?.players ?? []).map((p) => {
     const l = latency.get(p.id);
     const fresh = l && nowLocal - l.at < LATENCY_KEEP_MS;
     return {
@@ -236,7 +246,7 @@ function exposeHook(client) {
   window.blinkshot = {
     /** Latest hub state with, per player and projectile, where this window drew it last frame. */
     state() {
-      const s = interp.latest;
+      const s = model.latest;
       if (!s) return null;
       const at = new Map((drawn?.players ?? []).map((p) => [p.id, p]));
       return {
@@ -252,6 +262,7 @@ function exposeHook(client) {
         })),
         projectiles: s.projectiles,
         drawn_projectiles: drawn?.projectiles ?? [],
+        drawn_t: drawn?.t ?? null, // the hub time (ms) the last frame showed
       };
     },
     stats() {
@@ -261,6 +272,7 @@ function exposeHook(client) {
     events,
     timing,
     renderer: renderer.thread, // "worker" (OffscreenCanvas) or "main"
+    smoothing, // "predict" (present time) or "interp" (?smoothing=interp, 100 ms behind)
     overlay: hud.overlayState,
     client,
   };
@@ -333,11 +345,12 @@ function frame(client, input) {
     fps.since = t;
     hud.showLatency(stats(client));
   }
-  drawn = interp.sample(client.hubNow() - DELAY_MS);
+  const hubNow = client.hubNow();
+  drawn = model.sample(model instanceof Predictor ? hubNow : hubNow - DELAY_MS);
   if (drawn) drawn.colors = new Map(drawn.players.map((p) => [p.id, p.color]));
   renderer.draw(drawn, t);
   input.update();
-  const round = interp.latest?.round;
+  const round = model.latest?.round;
   if (round) {
     const w = round.last_winner;
     hud.showRound(round, client.now() - lastStateAt, w ? (round.last_winner_name ?? playerName(w)) : null);
@@ -353,7 +366,9 @@ async function start() {
     room,
     phoneUrl: info.phoneUrl ?? `${location.origin}/phone?room=${encodeURIComponent(room)}&code=${info.code}`,
   });
-  const client = new BlinkshotClient({ url: location.origin, room, code: info.code });
+  // Sub-millisecond clock: present-time drawing places moves by their hub time.
+  const now = () => performance.timeOrigin + performance.now();
+  const client = new BlinkshotClient({ url: location.origin, room, code: info.code, now });
   const myPosition = () => {
     const me = drawn?.players.find((p) => p.id === myId);
     return me ? [me.x, me.y] : null;

@@ -24,9 +24,9 @@ export class WorkerRenderer {
     };
   }
 
-  setArena(arena) {
+  setArena(arena, rules = null) {
     this.arena = { w: arena.w, h: arena.h, obstacles: arena.obstacles ?? [] };
-    this.calls.push(["setArena", [this.arena]]);
+    this.calls.push(["setArena", [this.arena, rules]]);
   }
 
   addBlink(...args) {

@@ -5,8 +5,8 @@
 
 import { drawObstacles } from "./arena-draw.js";
 
-const RADIUS = 20;
-const SHOT_RADIUS = 8;
+// Sizes until the hub's welcome brings its rules (setArena); drawing follows the hub's numbers.
+const SIZES = { radius: 20, shot_radius: 8, blink_cd_ms: 2000 };
 const GRID = 100;
 const EFFECT_MS = { blink: 450, hit: 500, death: 900, muzzle: 160 };
 
@@ -43,11 +43,15 @@ export class Renderer {
     this.view = fit(1, 1, arena.w, arena.h);
     this.effects = [];
     this.me = null; // id of this window's keyboard player, drawn with a marker
+    this.sizes = SIZES;
   }
 
-  setArena(arena) {
+  /** The arena (size, obstacles) and the hub's rule constants (welcome.rules: body and shot
+   * radius, ...). */
+  setArena(arena, rules = null) {
     this.arena = { w: arena.w, h: arena.h, obstacles: arena.obstacles ?? [] };
     this._bgKey = this._drawnKey = null; // the map may have changed: draw the background again
+    if (rules) this.sizes = { ...SIZES, ...rules };
   }
 
   /** Size the backing store to the element's CSS size times the device pixel ratio. */
@@ -179,6 +183,7 @@ export class Renderer {
 
   drawPlayer(p) {
     const { ctx } = this;
+    const RADIUS = this.sizes.radius;
     const color = p.color || "#cccccc";
     ctx.save();
     ctx.translate(p.x, p.y);
@@ -216,7 +221,7 @@ export class Renderer {
       ctx.lineWidth = 3;
       ctx.strokeStyle = "rgba(255,255,255,0.35)";
       ctx.beginPath();
-      const left = Math.min(1, p.blink_cd / 2000);
+      const left = Math.min(1, p.blink_cd / this.sizes.blink_cd_ms);
       ctx.arc(0, 0, RADIUS + 6, -Math.PI / 2, -Math.PI / 2 + left * Math.PI * 2);
       ctx.stroke();
     }
@@ -248,6 +253,7 @@ export class Renderer {
 
   drawProjectile(s, colors) {
     const { ctx } = this;
+    const SHOT_RADIUS = this.sizes.shot_radius;
     const color = colors?.get(s.owner) || "#fb923c";
     const speed = Math.hypot(s.vx, s.vy) || 1;
     const tx = s.x - (s.vx / speed) * 34;
@@ -276,6 +282,7 @@ export class Renderer {
 
   drawEffects(now) {
     const { ctx } = this;
+    const RADIUS = this.sizes.radius;
     this.effects = this.effects.filter((e) => now - e.start < EFFECT_MS[e.kind]);
     for (const e of this.effects) {
       const k = (now - e.start) / EFFECT_MS[e.kind]; // 0 -> 1
