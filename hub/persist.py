@@ -118,6 +118,8 @@ class Persistence:
                     f"{exc.strerror or exc}; free some space or fix its permissions"
                 ) from None
         event("pairing_code", source=self.code_source, state_dir=str(self.dir.path))
+        if cfg.redis:
+            return  # rooms live in Redis (hub/owner.py); the directory keeps only the code
         self.restore()
         self._task = asyncio.get_running_loop().create_task(self.run())
 
@@ -127,13 +129,7 @@ class Persistence:
             shared = await self.redis.get_code()
         except RedisUnavailable as exc:
             raise SystemExit(f"hub: {exc}") from None
-        event(
-            "redis_partial",
-            logging.WARNING,
-            url=safe_url(self.redis.url),
-            shared="pairing code",
-            not_yet="rooms: each process runs its own until the backplane (docs/scaling.md)",
-        )
+        event("redis", url=safe_url(self.redis.url), shared="pairing code, rooms")
         return shared
 
     async def _share_code(self, code):

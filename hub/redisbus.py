@@ -61,6 +61,14 @@ def decode_batch(data: str) -> tuple[str, int, list[tuple[object, str]]]:
     return token, int(epoch), out
 
 
+def last_seq(entries) -> int | None:
+    """The ``seq`` of a batch's last message (every room message has one)."""
+    try:
+        return int(json.loads(entries[-1][1])["seq"])
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
 class RedisBus(Bus):
     """``Bus`` over Redis. ``store``: a connected ``RedisStore`` (its client and token are used).
     ``epochs`` maps a room this process owns to its lease epoch (the ownership loop keeps it);
@@ -80,6 +88,9 @@ class RedisBus(Bus):
         self._channels: set[str] = set()  # channels we mean to be subscribed to
         self._changes: asyncio.Queue | None = None
         self._task: asyncio.Task | None = None
+        self.on_seen = None  # on_seen(room, entries): what arrived from another process
+        self.inbox: list[tuple[str, str]] = []  # (room, op text) not yet appended to streams
+        self._forwarder: asyncio.Task | None = None
         self.outbox: list[dict] = []  # passes not yet handed to Redis
         self._sender: asyncio.Task | None = None
 
@@ -113,6 +124,7 @@ class RedisBus(Bus):
                     if what == "sub" and room in self.windows.rooms:
                         self._channels.add(channel)
                         await self._pubsub.subscribe(channel)
+                        await self._send_latest(room)
                     elif what == "unsub" and room not in self.windows.rooms:
                         self._channels.discard(channel)
                         await self._pubsub.unsubscribe(channel)
@@ -137,6 +149,15 @@ class RedisBus(Bus):
                 except Exception:  # still down: try again on the next pass
                     pass
 
+    async def _send_latest(self, room):
+        """A room's first window here gets the stored latest state at once (late joiners)."""
+        text = await self.latest_state(room)
+        if text is not None and room in self.windows.rooms:
+            entries = [("state", text)]
+            if self.on_seen is not None:
+                self.on_seen(room, entries)
+            self.windows.deliver(room, entries)
+
     def on_message(self, channel: str, data: str):
         """One batch from Redis: drop our own and fenced-out ones, deliver the rest."""
         room = channel.split("{", 1)[1].rsplit("}", 1)[0]
@@ -153,6 +174,8 @@ class RedisBus(Bus):
             return
         self.seen_epoch[room] = epoch
         self.received += len(entries)
+        if self.on_seen is not None:
+            self.on_seen(room, entries)
         self.windows.deliver(room, entries)
 
     # Publishing (the owner) --------------------------------------------------------------------
@@ -193,6 +216,9 @@ class RedisBus(Bus):
                     state = [t for k, t in entries if k == "state"]
                     if state:
                         pipe.set(room_key(room, "state"), state[-1])
+                    seq = last_seq(entries)
+                    if seq is not None:  # a new owner starts past it (windows never go back)
+                        pipe.set(room_key(room, "seq"), seq)
             try:
                 await self.store._call("publish", pipe.execute())
             except RedisUnavailable:
@@ -208,6 +234,23 @@ class RedisBus(Bus):
         return await self.store._call("latest_state", self.store.r.get(room_key(room, "state")))
 
     # Inputs to the owner -----------------------------------------------------------------------
+
+    def forward(self, room: str, text: str):
+        """Append ``text`` to the room's stream soon, in call order (one sender, pipelined)."""
+        self.inbox.append((room, text))
+        if self._forwarder is None or self._forwarder.done():
+            self._forwarder = asyncio.get_running_loop().create_task(self._forward_all())
+
+    async def _forward_all(self):
+        while self.inbox:
+            items, self.inbox = self.inbox, []
+            pipe = self.store.r.pipeline(transaction=False)
+            for room, text in items:
+                pipe.xadd(room_key(room, "in"), {"m": text}, maxlen=INPUT_MAXLEN, approximate=True)
+            try:
+                await self.store._call("forward", pipe.execute())
+            except RedisUnavailable:
+                pass  # lost: the owner is unreachable too; presses are counters, moves repeat
 
     async def send_input(self, room: str, text: str) -> str:
         """Append one input (encoded by the caller) to the room's stream; its entry id."""
@@ -226,7 +269,7 @@ class RedisBus(Bus):
         return [(i, f["m"]) for _, items in got or () for i, f in items]
 
     async def close(self):
-        tasks = [t for t in (self._task, self._sender) if t is not None]
+        tasks = [t for t in (self._task, self._sender, self._forwarder) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

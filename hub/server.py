@@ -18,6 +18,7 @@ from websockets.asyncio.server import serve
 from . import game as rules
 from .beacon import beacon_payload, parse_addr, run_beacon
 from .bus import Bus, LocalBus
+from .cluster import Cluster
 from .codec import CONTROLLER_MAX_BYTES, WINDOW_MAX_BYTES, Close
 from .config import Config
 from .hosts import is_loopback
@@ -49,8 +50,15 @@ class Hub:
         self.cfg = cfg
         self.library_problems = check_library()
         self.fast = not self.library_problems  # short way in and direct writes (wsshell.py)
-        self.bus = bus or LocalBus(deliver_all=deliver_batch if self.fast else None)
-        self.state = HubState(cfg, self.bus.publish)
+        deliver_all = deliver_batch if self.fast else None
+        self.cluster = Cluster(cfg.redis, deliver_all) if cfg.redis and bus is None else None
+        if self.cluster is not None:  # rooms shared through Redis (hub/cluster.py)
+            self.bus = self.cluster.bus
+            self.state = HubState(cfg, self.bus.publish, self.cluster.room_class())
+            self.cluster.attach(self.state)
+        else:
+            self.bus = bus or LocalBus(deliver_all=deliver_all)
+            self.state = HubState(cfg, self.bus.publish)
         self.links: dict[object, object] = {}  # session -> Link (hub/links.py)
         self.bad_log = Limiter()
         self.codes = self.state.codes  # one throttle for WebSocket and HTTP (pairing.py)
@@ -101,7 +109,10 @@ class Hub:
         """Fixed-rate game clock for every room; independent of any window."""
         period = 1 / rules.TICK_HZ
         nxt = time.monotonic()
+        ownership = self.cluster.ownership if self.cluster is not None else None
         while True:
+            if ownership is not None:
+                ownership.check_held()  # a room whose lease ran out stops before this tick
             for action in self.state.tick(time.monotonic(), time.time() * 1000):
                 link = self.links.get(action.to)
                 if link is not None:
@@ -163,6 +174,8 @@ class Hub:
         self.state.port = self.server.sockets[0].getsockname()[1]
         self.state.public_host = lan_ip() if cfg.host in ("0.0.0.0", "::", "") else cfg.host
         self.spawn(self.clock())
+        if self.cluster is not None:
+            self.spawn(self.cluster.ownership.run())
         if self.beacon_on():
             payload = beacon_payload(self.port, cfg.name)
             self.spawn(run_beacon(payload, parse_addr(cfg.beacon_addr)))
@@ -218,5 +231,8 @@ class Hub:
             event("shutdown_timeout", logging.WARNING)
         await asyncio.gather(*self.tasks, return_exceptions=True)
         await self.persist.close()  # after every player has left: the last save
-        await self.bus.close()
+        if self.cluster is not None:
+            await self.cluster.close()  # last snapshots, leases freed for the others
+        else:
+            await self.bus.close()
         event("stopped")

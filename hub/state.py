@@ -24,8 +24,9 @@ PATHS = {"/ws/controller": "controller", "/ws/window": "window"}
 
 
 class HubState:
-    def __init__(self, cfg: Config, publish):
+    def __init__(self, cfg: Config, publish, room_class=Room):
         self.cfg = cfg
+        self.room_class = room_class  # SharedRoom with --redis (hub/cluster.py)
         self.publish = publish  # bus.publish(room, text, key)
         self.rooms: dict[str, Room] = {}
         self.controllers: set[ControllerSession] = set()
@@ -51,7 +52,7 @@ class HubState:
 
     def new_room(self, name: str) -> Room:
         cfg = self.cfg
-        room = Room(
+        room = self.room_class(
             name,
             publish=functools.partial(self.publish, name),
             feedback=functools.partial(self.feedback, name),

@@ -1,0 +1,36 @@
+"""``--redis`` mode wired together: the Redis bus, shared rooms and the ownership loop.
+
+The rest of the hub does not change: sessions call their room, rooms publish to the bus. Only
+which class a room is (``SharedRoom``) and which bus carries its messages (``RedisBus``) differ.
+"""
+
+import functools
+
+from .owner import Ownership
+from .redisbus import RedisBus
+from .redisstore import RedisStore
+from .sharedroom import SharedRoom
+
+
+class Cluster:
+    def __init__(self, url: str, deliver_all=None):
+        self.store = RedisStore(url)  # connected on first use; persist.py checked the URL
+        self.bus = RedisBus(self.store, deliver_all=deliver_all)
+        self.ownership = None
+
+    def room_class(self):
+        return functools.partial(SharedRoom, forward=self._forward)
+
+    def _forward(self, room, op):
+        self.ownership.forward(room, op)
+
+    def attach(self, state):
+        """Start owning rooms of ``state`` (a HubState built with ``room_class()``)."""
+        self.ownership = Ownership(state, self.store, self.bus)
+        self.bus.on_seen = self.ownership.on_seen
+
+    async def close(self):
+        if self.ownership is not None:
+            await self.ownership.close()
+        await self.bus.close()
+        await self.store.close()

@@ -1,0 +1,203 @@
+"""A room shared by several hub processes (``--redis``): the game runs where the lease is.
+
+``SharedRoom`` is a ``Room`` that is either **owned** (this process holds the room's lease: it
+steps the game, publishes, and applies what other processes forward) or **followed** (another
+process owns it, or nobody does yet). Sessions call the same methods either way, so they do not
+know which it is. While followed:
+
+- ``attach`` / ``input`` / ``detach`` / ``chat`` are sent to the owner as ops (``forward``:
+  the room's input stream, hub/redisbus.py). ``attach`` answers at once with the player's slot
+  and colour: the one the room's last state gives the player, or the lowest slot free in it,
+  which the owner keeps if it is still free when the op arrives.
+- the game is not stepped; ``full_state`` is the last state seen on the bus (the bus sends the
+  stored latest state to a new window as soon as it subscribes).
+- ``stamp`` does not count: a window's own messages (welcome, pong) carry the last ``seq`` seen.
+
+No I/O here: ``forward(room, op)`` is given, and ``owner.py`` calls ``take`` / ``lose``.
+"""
+
+import json
+
+from . import snapshot
+from .rooms import MAX_PLAYERS, PALETTE, Room, RoomFull, Seat, hex_color
+
+
+class RemoteConn:
+    """The stand-in connection of a player held by another process (the seat's owner)."""
+
+    def __init__(self, process: str, pid: str):
+        self.process, self.pid = process, pid
+
+    def replaced(self) -> tuple:
+        return ()  # the other process's connection closes when that process learns of it
+
+    def __repr__(self):
+        return f"RemoteConn({self.process!r}, {self.pid!r})"
+
+
+class SharedRoom(Room):
+    def __init__(self, name, publish, feedback, forward, **kw):
+        super().__init__(name, publish, feedback, **kw)
+        self.forward = forward  # forward(room_name, op_dict)
+        self.owned = False
+        self.lease = None
+        self.last_state: dict | None = None  # followed: the newest state seen on the bus
+        self.remote: dict[tuple[str, str], RemoteConn] = {}
+        self._want_slot = None
+
+    # Followed: what the bus shows us -----------------------------------------------------------
+
+    def seen(self, seq: int, state_text: str | None):
+        """The bus delivered messages up to ``seq`` (and maybe a full state) from the owner."""
+        if not self.owned:
+            self.seq = max(self.seq, seq)
+            if state_text is not None:
+                self.last_state = json.loads(state_text)
+
+    def stamp(self, msg, t):
+        if self.owned:
+            return super().stamp(msg, t)
+        msg["seq"], msg["t"] = self.seq, t
+        return msg
+
+    def full_state(self, t):
+        if self.owned or self.last_state is None:
+            return super().full_state(t)
+        snap = dict(self.last_state)
+        snap["t"] = t
+        return snap
+
+    def _known_slot(self, pid):
+        players = (self.last_state or {}).get("players", ())
+        used = {p["slot"] for p in players if p["id"] != pid}
+        used |= {s.slot for p, s in self.seats.items() if p != pid}
+        for p in players:
+            if p["id"] == pid and p["slot"] not in used:
+                return p["slot"]
+        for slot in range(MAX_PLAYERS):
+            if slot not in used:
+                return slot
+        raise RoomFull(f"room {self.name!r} already has {MAX_PLAYERS} players")
+
+    # Sessions' calls ---------------------------------------------------------------------------
+
+    def attach(self, pid, kind, name, owner, t, slot=None):
+        if self.owned:
+            self._want_slot = slot
+            try:
+                return super().attach(pid, kind, name, owner, t)
+            finally:
+                self._want_slot = None
+        seat = self.seats.get(pid)
+        previous = seat.owner if seat is not None else None
+        if seat is None:
+            seat = self.seats[pid] = Seat(pid, kind, self._known_slot(pid))
+        if pid not in self.game.players:  # a local mirror, so sessions can read the name
+            known = {p["id"]: p for p in (self.last_state or {}).get("players", ())}
+            shown = name or known.get(pid, {}).get("name") or f"P{seat.slot + 1}"
+            self.game.add_player(pid, shown, seat.slot, hex_color(PALETTE[seat.slot]), kind)
+        seat.owner = owner
+        self.forward(self.name, {"op": "attach", "pid": pid, "kind": kind, "name": name,
+                                 "slot": seat.slot, "t": t})  # fmt: skip
+        return seat, previous
+
+    def _free_slot(self):
+        used = {s.slot for s in self.seats.values()}
+        if self._want_slot is not None and self._want_slot not in used:
+            return self._want_slot
+        return super()._free_slot()
+
+    def detach(self, pid, owner, now):
+        if self.owned:
+            return super().detach(pid, owner, now)
+        seat = self.seats.get(pid)
+        if seat is None or seat.owner is not owner:
+            return
+        del self.seats[pid]
+        self.game.players.pop(pid, None)
+        self.forward(self.name, {"op": "detach", "pid": pid})
+
+    def input(self, pid, frame, t, aim=None):
+        if self.owned:
+            return super().input(pid, frame, t, aim)
+        if pid in self.seats:
+            op = {"op": "input", "pid": pid, "t": t, "aim": aim}
+            op["frame"] = {"seq": frame["seq"], "x": frame["x"], "y": frame["y"],
+                           "presses": list(frame["presses"])}  # fmt: skip
+            self.forward(self.name, op)
+
+    def chat(self, sender, text, t):
+        if self.owned:
+            return super().chat(sender, text, t)
+        self.forward(self.name, {"op": "chat", "from": sender, "text": text, "t": t})
+
+    def tick(self, now, t):
+        if self.owned:
+            super().tick(now, t)
+
+    def local_seats(self) -> dict:
+        """pid -> seat of the players whose connection is on this process."""
+        return {p: s for p, s in self.seats.items() if s.owner is not None
+                and not isinstance(s.owner, RemoteConn)}  # fmt: skip
+
+    def announce_local(self, t):
+        """A new owner appeared: tell it about the players connected here."""
+        for pid, seat in self.local_seats().items():
+            name = self.game.players[pid].name if pid in self.game.players else None
+            self.forward(self.name, {"op": "attach", "pid": pid, "kind": seat.kind,
+                                     "name": name, "slot": seat.slot, "t": t})  # fmt: skip
+
+    # Ops from other processes (owner only) -----------------------------------------------------
+
+    def apply_op(self, process: str, op: dict, now: float, t: float):
+        """One op forwarded by ``process``; unknown or malformed ones are ignored."""
+        kind, pid = op.get("op"), op.get("pid")
+        if kind == "attach":
+            conn = self.remote.setdefault((process, pid), RemoteConn(process, pid))
+            seat = self.seats.get(pid)
+            if seat is not None and seat.owner is conn:
+                return  # a repeat (the stream is read again from before the snapshot)
+            self.attach(pid, op["kind"], op.get("name"), conn, t, op.get("slot"))
+        elif kind == "detach":
+            conn = self.remote.pop((process, pid), None)
+            if conn is not None:
+                super().detach(pid, conn, now)
+        elif kind == "input":
+            seat = self.seats.get(pid)
+            if seat is not None and isinstance(seat.owner, RemoteConn):
+                aim = op.get("aim")
+                super().input(pid, op["frame"], t, tuple(aim) if aim else None)
+        elif kind == "chat":
+            super().chat(str(op.get("from", "?"))[:32], str(op.get("text", ""))[:200], t)
+
+    # Ownership ---------------------------------------------------------------------------------
+
+    def take(self, lease, snap: dict | None, last_seq: int, now: float, t: float):
+        """This process now holds the room: start from ``snap`` (the last snapshot, parsed), with
+        ``seq`` past everything any window has seen, and give the local players back."""
+        local = self.local_seats()
+        self.seats.clear()
+        self.game.players.clear()
+        self.game.projectiles.clear()
+        self.remote.clear()
+        self.clock = None
+        if snap is not None:
+            snapshot.apply(self, snap, now)
+        self.seq = max(self.seq, last_seq) + 1
+        self.owned, self.lease = True, lease
+        for pid, seat in local.items():
+            self.attach(pid, seat.kind, None, seat.owner, t, seat.slot)
+
+    def lose(self):
+        """The lease is gone: stop running the game at once; keep only local players' seats."""
+        self.owned, self.lease = False, None
+        local = self.local_seats()
+        self.seats = dict(local)
+        for pid in list(self.game.players):
+            if pid not in local:
+                del self.game.players[pid]
+        self.game.projectiles.clear()
+        self.remote.clear()
+
+    def dump(self, t) -> dict:
+        return snapshot.dump(self, saved_at=t, epoch=self.lease.epoch if self.lease else None)
