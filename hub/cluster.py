@@ -17,15 +17,20 @@ class Cluster:
         self.store = RedisStore(url)  # connected on first use; persist.py checked the URL
         self.bus = RedisBus(self.store, deliver_all=deliver_all)
         self.ownership = None
+        self.state = None
 
     def room_class(self):
-        return functools.partial(SharedRoom, forward=self._forward)
+        return functools.partial(SharedRoom, forward=self._forward, later=self._later)
+
+    def _later(self, action):
+        self.state.pending.append(action)  # run by the game clock (HubState.tick)
 
     def _forward(self, room, op):
         self.ownership.forward(room, op)
 
     def attach(self, state):
         """Start owning rooms of ``state`` (a HubState built with ``room_class()``)."""
+        self.state = state
         self.ownership = Ownership(state, self.store, self.bus)
         self.bus.on_seen = self.ownership.on_seen
 

@@ -39,6 +39,7 @@ class Ownership:
         self.owned: dict[str, SharedRoom] = {}
         self.wake = asyncio.Event()
         self.redis_ok = True
+        self.following: set[str] = set()
 
     def forward(self, room: str, op: dict):
         op["p"] = self.store.token
@@ -51,7 +52,8 @@ class Ownership:
         if isinstance(room, SharedRoom) and not room.owned:
             seq = last_seq(entries) or 0
             states = [t for k, t in entries if k == "state"]
-            room.seen(seq, states[-1] if states else None)
+            created = [json.loads(t)["player"] for _, t in entries if '"create_player"' in t]
+            room.seen(seq, states[-1] if states else None, created)
 
     async def run(self):
         while True:
@@ -71,6 +73,7 @@ class Ownership:
         for name, room in list(self.owned.items()):
             if self.state.rooms.get(name) is not room:  # the room ended here
                 await self._release(name, room)
+        self._follow()
         for name, room in list(self.state.rooms.items()):
             if not isinstance(room, SharedRoom):
                 continue
@@ -90,6 +93,16 @@ class Ownership:
                           fix="restart redis-server; the hub reconnects by itself")  # fmt: skip
                 self.redis_ok = False
                 return
+
+    def _follow(self):
+        """Listen to every room this process has a room object for, windows or not: a
+        controller here is welcomed when the owner's messages show its slot."""
+        rooms = set(self.state.rooms)
+        for name in rooms - self.following:
+            self.bus.follow(name)
+        for name in self.following - rooms:
+            self.bus.unfollow(name)
+        self.following = rooms
 
     async def _keep(self, name, room):
         lease = room.lease

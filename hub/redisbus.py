@@ -88,6 +88,7 @@ class RedisBus(Bus):
         self._channels: set[str] = set()  # channels we mean to be subscribed to
         self._changes: asyncio.Queue | None = None
         self._task: asyncio.Task | None = None
+        self.followed: set[str] = set()
         self.on_seen = None  # on_seen(room, entries): what arrived from another process
         self.inbox: list[tuple[str, str]] = []  # (room, op text) not yet appended to streams
         self._forwarder: asyncio.Task | None = None
@@ -97,15 +98,30 @@ class RedisBus(Bus):
     # Windows of this process -------------------------------------------------------------------
 
     def subscribe(self, room: str, window: Window):
-        first = room not in self.windows.rooms
+        first = not self.wanted(room)
         self.windows.add(room, window)
         if first:
             self._change(("sub", room))
 
     def unsubscribe(self, room: str, window: Window):
         self.windows.discard(room, window)
-        if room not in self.windows.rooms:
+        if not self.wanted(room):
             self._change(("unsub", room))
+
+    def follow(self, room: str):
+        """Listen to ``room`` without windows here (``on_seen`` still hears it)."""
+        first = not self.wanted(room)
+        self.followed.add(room)
+        if first:
+            self._change(("sub", room))
+
+    def unfollow(self, room: str):
+        self.followed.discard(room)
+        if not self.wanted(room):
+            self._change(("unsub", room))
+
+    def wanted(self, room: str) -> bool:
+        return room in self.windows.rooms or room in self.followed
 
     def _change(self, change):
         if self._changes is None:
@@ -121,11 +137,11 @@ class RedisBus(Bus):
                 while not self._changes.empty():
                     what, room = self._changes.get_nowait()
                     channel = room_key(room, "out")
-                    if what == "sub" and room in self.windows.rooms:
+                    if what == "sub" and self.wanted(room):
                         self._channels.add(channel)
                         await self._pubsub.subscribe(channel)
                         await self._send_latest(room)
-                    elif what == "unsub" and room not in self.windows.rooms:
+                    elif what == "unsub" and not self.wanted(room):
                         self._channels.discard(channel)
                         await self._pubsub.unsubscribe(channel)
                 if not self._channels:
@@ -150,9 +166,10 @@ class RedisBus(Bus):
                     pass
 
     async def _send_latest(self, room):
-        """A room's first window here gets the stored latest state at once (late joiners)."""
+        """A room's first window here gets the stored latest state at once (late joiners), and
+        the room learns its players' slots."""
         text = await self.latest_state(room)
-        if text is not None and room in self.windows.rooms:
+        if text is not None and self.wanted(room):
             entries = [("state", text)]
             if self.on_seen is not None:
                 self.on_seen(room, entries)

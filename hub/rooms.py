@@ -46,6 +46,7 @@ class Seat:
         self.last_seq = None
         self.presses = None  # last press counters; None = next input sets the baseline
         self.stick = (0, 0)
+        self.pending = False  # --redis: slot not yet confirmed by the room's owner (sharedroom)
 
 
 class Room:

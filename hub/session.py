@@ -161,7 +161,8 @@ class ControllerSession(Session):
             raise Refused(Close.FULL, str(exc)) from None
         self.room, self.pid, self.slot = room, pid, seat.slot
         self.state.players[(self.room_name, pid)] = self
-        out = [Send(encode_welcome(seat.slot, room.color(pid)))]
+        # A room owned by another process (--redis) confirms the slot later: welcomed() then.
+        out = [] if seat.pending else [Send(encode_welcome(seat.slot, room.color(pid)))]
         if prev is not None:
             out += prev.replaced()
         fields = {"kind": hello["kind"], "room": self.room_name, "id": hello["id"]}
@@ -169,6 +170,11 @@ class ControllerSession(Session):
         fields.update(reset=hello["reset"], resumed=prev is not None or seat.grace_until > 0)
         out.append(Log("hello", logging.INFO, fields))
         return tuple(out)
+
+    def welcomed(self, slot: int, color) -> Send:
+        """The welcome, once the room's owner has given this player its slot (--redis)."""
+        self.slot = slot
+        return Send(encode_welcome(slot, color), to=self)
 
     def feedback(self, kind: int, ms: int) -> Send:
         return Send(encode_feedback(kind, ms), to=self)

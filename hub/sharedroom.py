@@ -36,9 +36,10 @@ class RemoteConn:
 
 
 class SharedRoom(Room):
-    def __init__(self, name, publish, feedback, forward, **kw):
+    def __init__(self, name, publish, feedback, forward, later=None, **kw):
         super().__init__(name, publish, feedback, **kw)
         self.forward = forward  # forward(room_name, op_dict)
+        self.later = later or (lambda action: None)  # later(action): run by the hub's clock
         self.owned = False
         self.lease = None
         self.last_state: dict | None = None  # followed: the newest state seen on the bus
@@ -47,12 +48,23 @@ class SharedRoom(Room):
 
     # Followed: what the bus shows us -----------------------------------------------------------
 
-    def seen(self, seq: int, state_text: str | None):
-        """The bus delivered messages up to ``seq`` (and maybe a full state) from the owner."""
-        if not self.owned:
-            self.seq = max(self.seq, seq)
-            if state_text is not None:
-                self.last_state = json.loads(state_text)
+    def seen(self, seq: int, state_text: str | None, created=()):
+        """The bus delivered messages up to ``seq`` from the owner: maybe a full state, and the
+        ``created`` players (``create_player``'s player dicts). Confirms waiting players."""
+        if self.owned:
+            return
+        self.seq = max(self.seq, seq)
+        players = list(created)
+        if state_text is not None:
+            self.last_state = json.loads(state_text)
+            players += self.last_state.get("players", ())
+        for p in players:
+            seat = self.seats.get(p.get("id"))
+            if seat is not None and seat.pending and isinstance(p.get("slot"), int):
+                seat.pending = False
+                seat.slot = p["slot"]
+                if hasattr(seat.owner, "welcomed"):
+                    self.later(seat.owner.welcomed(seat.slot, self.color(p["id"])))
 
     def stamp(self, msg, t):
         if self.owned:
@@ -92,6 +104,8 @@ class SharedRoom(Room):
         previous = seat.owner if seat is not None else None
         if seat is None:
             seat = self.seats[pid] = Seat(pid, kind, self._known_slot(pid))
+            # A controller is welcomed with its slot once the owner has placed it (``seen``).
+            seat.pending = getattr(owner, "kind", None) == "controller"
         if pid not in self.game.players:  # a local mirror, so sessions can read the name
             known = {p["id"]: p for p in (self.last_state or {}).get("players", ())}
             shown = name or known.get(pid, {}).get("name") or f"P{seat.slot + 1}"
@@ -186,7 +200,9 @@ class SharedRoom(Room):
         self.seq = max(self.seq, last_seq) + 1
         self.owned, self.lease = True, lease
         for pid, seat in local.items():
-            self.attach(pid, seat.kind, None, seat.owner, t, seat.slot)
+            placed, _ = self.attach(pid, seat.kind, None, seat.owner, t, seat.slot)
+            if seat.pending and hasattr(seat.owner, "welcomed"):
+                self.later(seat.owner.welcomed(placed.slot, self.color(pid)))
 
     def lose(self):
         """The lease is gone: stop running the game at once; keep only local players' seats."""

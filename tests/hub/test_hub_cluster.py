@@ -4,6 +4,7 @@ kill -9 and a Redis restart."""
 
 import asyncio
 import contextlib
+import math
 import re
 
 import pytest
@@ -76,6 +77,32 @@ async def join(hub, dev, name):
     return c, welcome
 
 
+async def score_a_kill(shooter, sid, tid, w):
+    """``shooter`` (a controller connection, player ``sid``) walks up to ``tid`` and shoots
+    until it has one kill, judged by the window ``w``'s states."""
+    seq, shots = 1, 0
+    await shooter.send(inp(seq))  # the first frame sets the press baseline
+    for _ in range(200):
+        await asyncio.sleep(0.1)
+        players = {p["id"]: p for p in w.last_state()["players"]}
+        a, b = players[f"c-{sid}"], players[f"c-{tid}"]
+        if a["score"] >= 1:
+            return
+        dx, dy = b["x"] - a["x"], b["y"] - a["y"]
+        dist = math.hypot(dx, dy) or 1
+        ux, uy = dx / dist, dy / dist
+        seq += 1
+        if dist > 300:
+            await shooter.send(inp(seq, (0, shots, 0), round(ux * 1000), round(uy * 1000)))
+            continue
+        shots += 1
+        await shooter.send(inp(seq, (0, shots, 0), round(ux * 100), round(uy * 100)))
+        seq += 1
+        await shooter.send(inp(seq, (0, shots, 0), 0, 0))
+        await asyncio.sleep(0.35)
+    raise AssertionError("no kill")
+
+
 def owner_of(hs, room="default"):
     """The hub whose output says it took the room last (None if none did)."""
     best, when = None, -1
@@ -124,7 +151,10 @@ def test_the_room_goes_on_elsewhere_after_the_owner_is_killed(redis_server):
         bob, welcome_b = await join(b, BOB, "Bob")
         wb = await watch(b)
         await until(lambda: wb.last_state() and len(wb.last_state()["players"]) == 2)
+        await score_a_kill(bob, BOB, ADA, wb)  # Bob's presses travel B -> Redis -> A
+        await asyncio.sleep(0.3)
         before = {p["id"]: p for p in wb.last_state()["players"]}
+        assert before[f"c-{BOB}"]["score"] == 1
         await asyncio.sleep(1.2)  # at least one snapshot with both players
         a.kill()  # kill -9: no last save, no release
         killed = asyncio.get_running_loop().time()
