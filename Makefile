@@ -10,7 +10,7 @@ HUB_ARGS ?=
 SIM_ARGS ?=
 BOARD  ?= esp32-devkit
 
-.PHONY: hub sim test lint bench flash config repl hardware check-config clean venv browser
+.PHONY: cluster hub sim test lint bench flash config repl hardware check-config clean venv browser
 
 # One .venv, filled in layers: `make hub` installs only the hub's dependencies; the firmware
 # tools (make sim/flash/config/repl) add the `firmware` extra; `make test`/`make lint` add `dev`.
@@ -50,6 +50,10 @@ browser: $(DEV_STAMP)
 
 hub: $(HUB_STAMP)
 	$(BIN)/python -m hub --port $(or $(PORT),8000) $(HUB_ARGS)
+
+# make cluster [N=3] [PORT=8001] [HUB_ARGS=...]: redis-server and N hubs sharing rooms
+cluster: $(HUB_STAMP)
+	$(BIN)/python -m hub.localcluster -n $(or $(N),3) --port $(or $(PORT),8001) -- $(HUB_ARGS)
 
 # make sim [PORT=8001 | HUB=ws://HOST:PORT] [CODE=123456] [SIM_ARGS="--script FILE ..."]
 sim: $(FW_STAMP)

@@ -221,7 +221,8 @@ class Persistence:
             "replaced": "code replaced by --pairing-code",
             "new": "new code",
         }[self.code_source]
-        return f"{self.dir.path} ({how}; --new-pairing-code draws another)"
+        rooms = "; rooms: in Redis" if self.hub.cfg.redis else ""
+        return f"{self.dir.path} ({how}; --new-pairing-code draws another){rooms}"
 
     async def close(self):
         """Write every room once more, then let go of the directory."""
