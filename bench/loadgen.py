@@ -327,12 +327,15 @@ def run_point(
     idle_s=1.0,
     on_go=None,
     generator="auto",
+    win_ports=None,
 ):
     """Drive one load point against a started `server`; returns a dict of figures.
 
     `generator` picks the window side: "native" (bench/native), "python", or "auto" (native
     when a C compiler is there); the result's "generator" says which ran. `procs` window
     processes (default: 1 native, 2 Python, which kept the generator's CPU lowest).
+    `win_ports`: window process k connects to ``win_ports[k % len]`` instead of the server's
+    port (several hub processes, bench/cluster.py); the result then has ``by_port``.
     """
     generator = resolve_generator(generator)
     procs = procs or (1 if generator == "native" else 2)
@@ -344,8 +347,9 @@ def run_point(
     try:
         procs = max(1, min(procs, n_win))
         shares = [n_win // procs + (1 if k < n_win % procs else 0) for k in range(procs)]
-        for share in shares:
-            args = (server.port, win_path, share, n_ctrl, shm.name)
+        for k, share in enumerate(shares):
+            port = win_ports[k % len(win_ports)] if win_ports else server.port
+            args = (port, win_path, share, n_ctrl, shm.name)
             if generator == "native":
                 wins.append(native.NativeWindows(*args))
             else:
@@ -408,7 +412,16 @@ def run_point(
     per_window = [d for r in results for d in r["delivered"]]
     delivered = sum(per_window)
     expected = done["sent"] * n_win
+    by_port = []
+    if win_ports:
+        for k, r in enumerate(results):
+            one = sorted(v * 1000 for v in array("d", r["lat"]))
+            port = win_ports[k % len(win_ports)]
+            row = {"port": port, "windows": shares[k], "delivered": sum(r["delivered"])}
+            row.update(p50_ms=_percentile(one, 50), p99_ms=_percentile(one, 99))
+            by_port.append(row)
     return {
+        "by_port": by_port,
         "controllers": n_ctrl,
         "rate_hz": rate,
         "windows": n_win,

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import drawn, e2e, loadgen, relay, report, servers, wire  # noqa: E402
+from bench import cluster, drawn, e2e, loadgen, relay, report, servers, wire  # noqa: E402
 from bench import profile as hub_profile  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -127,7 +127,7 @@ def main(argv=None):
     )
     parser.add_argument(
         "--only",
-        default="relay,wire,e2e,drawn,firmware,profile",
+        default="relay,cluster,wire,e2e,drawn,firmware,profile",
         help="sections to run, comma-separated",
     )
     parser.add_argument(
@@ -177,6 +177,9 @@ def main(argv=None):
             generator=results["generator"],
         )
         results["ratios"] = report.ratios(results["relay"], names)
+    if "cluster" in sections:
+        print("== cluster: 1, 2, 4 hub processes on one Redis, windows spread over them")
+        results["cluster"] = cluster.run(args.quick, args.duration, results["generator"])
     if "profile" in sections and "hub" in names:
         print("== profile: py-spy on the hub at 16×100 Hz → 64 windows")
         results["profile"] = hub_profile.run(
@@ -226,6 +229,9 @@ def summary(results):
             report.ratio_table(results["ratios"]),
             "",
         ]
+    if "cluster" in results:
+        out += ["## Several processes on one Redis (bench/cluster.py)",
+                cluster.table(results["cluster"]), ""]  # fmt: skip
     if "profile" in results:
         prof = results["profile"]
         out.append("## Hub profile (py-spy, share of samples, self time)")

@@ -1,0 +1,31 @@
+"""Smoke test of the several-process bench (bench/cluster.py): a tiny load through two hub
+processes on a real redis-server, everything delivered, figures reported. No speed assertions."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+for p in (ROOT, ROOT / "tests"):
+    if str(p) not in sys.path:
+        sys.path.insert(0, str(p))
+
+from redisproc import need_redis_server  # noqa: E402
+
+from bench import cluster  # noqa: E402
+
+
+def test_two_processes_deliver_everything_and_report_the_hop():
+    need_redis_server()
+    rows = cluster.run(duration=1.0, generator="python", procs=[2], points=[(2, 20, 4)],
+                       log=lambda _: None)  # fmt: skip
+    plain, two = rows
+    for r in rows:
+        assert not r.get("error"), r
+        assert r["sent"] == 2 * 20 and r["delivered"] == r["expected"] == r["sent"] * 4
+        assert r["out_of_order"] == 0
+        assert r["server_us_per_frame"] is not None
+    assert plain["processes"] == 0 and two["processes"] == 2
+    assert len(two["by_port"]) == 2 and len({b["port"] for b in two["by_port"]}) == 2
+    assert all(b["delivered"] == 2 * 20 * 2 for b in two["by_port"])  # 2 windows per process
+    assert "hop_p50_ms" in two
+    assert "| hub×2+redis | 2×20 Hz → 4 | 160 / 160 |" in cluster.table(rows)
