@@ -219,3 +219,28 @@ def test_a_redis_restart_is_reported_and_the_room_goes_on(redis_server):
 
     with hubs(redis_server.url, 2) as (a, b):
         run(body(a, b), timeout=40)
+
+
+def test_a_late_window_on_another_process_gets_the_full_state_at_once(redis_server):
+    async def body(a, b):
+        # A room other than the default one (which every process follows from its start): B
+        # has nothing of it until the window comes.
+        ada = await connect(a.ws_url("controller", room="late"))
+        await ada.send(hello(ADA, "Ada"))
+        await asyncio.wait_for(ada.recv(), 5)
+        await asyncio.sleep(1.5)  # A owns the room and has published a state (1 per second)
+        loop = asyncio.get_running_loop()
+        opened = loop.time()
+        late = Watcher(await connect(b.ws_url("window", room="late")))
+
+        def has_ada():
+            return any(p["id"] == f"c-{ADA}" for s in late.of("state") for p in s["players"])
+
+        await until(has_ada, timeout=3, what="a state with Ada")
+        # States are published once a second here: one this soon is the stored latest state.
+        assert loop.time() - opened < 0.5
+        await ada.close()
+        await late.close()
+
+    with hubs(redis_server.url, 2, "--state-hz", "1") as (a, b):
+        run(body(a, b))
