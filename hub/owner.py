@@ -29,6 +29,7 @@ from .redisstore import LEASE_TTL_MS, RedisUnavailable, room_key
 from .sharedroom import SharedRoom
 
 REPLAY_MS = 2000  # a new owner reads inputs from this long before the snapshot was saved
+OWNER_RETURN_S = 3.0  # a room we heard an owner for is not started empty before this
 
 
 class Ownership:
@@ -40,6 +41,7 @@ class Ownership:
         self.wake = asyncio.Event()
         self.redis_ok = True
         self.following: set[str] = set()
+        self.back_at = float("-inf")  # when Redis last came back (monotonic)
 
     def forward(self, room: str, op: dict):
         op["p"] = self.store.token
@@ -50,6 +52,7 @@ class Ownership:
     def on_seen(self, room_name: str, entries):
         room = self.state.rooms.get(room_name)
         if isinstance(room, SharedRoom) and not room.owned:
+            room.last_heard = time.monotonic()
             seq = last_seq(entries) or 0
             states = [t for k, t in entries if k == "state"]
             created = [json.loads(t)["player"] for _, t in entries if '"create_player"' in t]
@@ -84,6 +87,7 @@ class Ownership:
                     await self._try_take(name, room)
                 if not self.redis_ok:
                     event("redis_rooms_back", rooms=len(self.owned))
+                    self.back_at = time.monotonic()
                 self.redis_ok = True
             except RedisUnavailable:
                 if self.redis_ok:
@@ -147,6 +151,11 @@ class Ownership:
                 room.announce_local(time.time() * 1000)
             return
         snap = await self.store.load_snapshot(name)
+        if snap is None and known and self._owner_may_return(room):
+            # A restarted Redis lost the snapshot and the lease, but the owner we heard may be
+            # alive with the whole game: leave it the time to take the room back.
+            await self.store.release(lease)
+            return
         if snap is not None and snap.get("epoch"):
             lease = await self.store.acquire(name, min_epoch=snap["epoch"]) or lease
         seq = int(await self.store._call("seq", self.store.r.get(room_key(name, "seq"))) or 0)
@@ -161,6 +170,10 @@ class Ownership:
         await self.store.save_snapshot(lease, room.dump(t))
         event("room_taken", room=name, epoch=lease.epoch, restored=snap is not None,
               players=len(room.seats), seq=room.seq)  # fmt: skip
+
+    def _owner_may_return(self, room) -> bool:
+        quiet = time.monotonic() - max(room.last_heard, self.back_at)
+        return quiet < OWNER_RETURN_S
 
     async def _read(self, name, room, after):
         """Apply the ops other processes forward, in stream order, while we own the room."""

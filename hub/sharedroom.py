@@ -43,6 +43,7 @@ class SharedRoom(Room):
         self.owned = False
         self.lease = None
         self.last_state: dict | None = None  # followed: the newest state seen on the bus
+        self.last_heard = float("-inf")  # monotonic time of the owner's last message
         self.remote: dict[tuple[str, str], RemoteConn] = {}
         self._want_slot = None
 

@@ -202,23 +202,35 @@ def test_two_processes_racing_for_one_room_give_it_one_owner(redis_server):
 
 def test_a_redis_restart_is_reported_and_the_room_goes_on(redis_server):
     async def body(a, b):
-        ada, _ = await join(a, ADA, "Ada")
+        ada, _ = await join(a, ADA, "Ada")  # A owns the room
+        await until(lambda: owner_of([a]) is a, what="A owns the room")
+        bob, _ = await join(b, BOB, "Bob")
         wa, wb = await watch(a), await watch(b)
-        await until(lambda: wb.last_state() is not None, what="B's window has a state")
+        await until(lambda: wb.last_state() and len(wb.last_state()["players"]) == 2)
+        await score_a_kill(bob, BOB, ADA, wb)
         await asyncio.to_thread(redis_server.restart)  # comes back empty, like a crash
         n = len(wa.msgs)
         await until(lambda: len(wa.msgs) > n + 5, what="A's own window still served")
-        await until(lambda: re.search("redis_back|redis_rooms_back", a.output()), what="back")
+        await until(lambda: re.search("redis_back", a.output()), what="redis_back")
+        await until(lambda: "room_lease_retaken" in a.output(), what="A keeps the room")
         m = len(wb.msgs)
         await until(lambda: len(wb.of("state")) and len(wb.msgs) > m + 5, timeout=10,
                     what="B's window served again")  # fmt: skip
+        await asyncio.sleep(0.5)
+        after = {p["id"]: p for p in wb.last_state()["players"]}
+        assert after[f"c-{BOB}"]["score"] == 1  # the live game went on: nothing restarted
+        assert set(after) == {f"c-{ADA}", f"c-{BOB}"}
+        assert "room_taken" not in b.output()  # B did not start the room afresh
         assert "redis_down" in a.output()
-        await ada.close()
+        seqs = [m["seq"] for m in wb.msgs if m["type"] not in ("welcome", "pong")]
+        assert seqs == sorted(seqs)
+        for ws in (ada, bob):
+            await ws.close()
         await wa.close()
         await wb.close()
 
     with hubs(redis_server.url, 2) as (a, b):
-        run(body(a, b), timeout=40)
+        run(body(a, b), timeout=60)
 
 
 def test_a_late_window_on_another_process_gets_the_full_state_at_once(redis_server):
