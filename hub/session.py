@@ -17,6 +17,7 @@ import logging
 
 from . import game as rules
 from .actions import NOTHING, CloseLink, Log, Refused, Send, Watch, refusal
+from .bots import RoomBots
 from .codec import (
     PROTO,
     T_HELLO,
@@ -27,7 +28,6 @@ from .codec import (
     encode_feedback,
     encode_welcome,
 )
-from .bots import RoomBots
 from .logs import TokenBucket
 from .relay import encode
 from .rooms import RoomFull
@@ -282,7 +282,8 @@ class WindowSession(Session):
         """Any window of the room may set its bots (a LAN party's lobby), within 0..MAX_BOTS
         (the codec) and a per-window rate; a call over the rate is answered, not applied."""
         if not self.bot_calls.take(now):
-            note = {"type": "message", "from": "hub", "text": "Too many bot changes; wait a moment."}
+            text = "Too many bot changes; wait a moment."
+            note = {"type": "message", "from": "hub", "text": text}
             return (Send(encode(self.room.stamp(note, t))),)
         cfg, room = self.state.cfg, self.room
         if not room.set_bots(count, lambda n: RoomBots(room.game.arena, n, cfg.bot_level), t):

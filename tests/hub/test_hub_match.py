@@ -173,8 +173,9 @@ def test_between_rounds_the_state_lists_the_last_rounds_newest_first_not_during_
         steps(game, 20)  # the score limit ends the round
         info = game.round_info()
         assert info["phase"] == "podium"
-        assert info["recent"][0]["n"] == n and info["recent"][0]["winner_name"] == ("P0" if n % 2 else "P1")
-        assert info["recent"][0]["top"][0] == [info["recent"][0]["winner_name"], 1]
+        newest = info["recent"][0]
+        assert newest["n"] == n and newest["winner_name"] == ("P0" if n % 2 else "P1")
+        assert newest["top"][0] == [newest["winner_name"], 1]
         assert len(info["recent"]) == min(n, m.RECENT_SHOWN)
         steps(game, m.PODIUM_MS + m.COUNTDOWN_MS + 100)
         assert phase(game) == "playing" and "recent" not in game.round_info()

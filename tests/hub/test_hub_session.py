@@ -268,8 +268,12 @@ def test_window_gets_welcome_with_rules_then_full_state_then_the_room():
     w = admit(state, "window")
     welcome, full, backlog, watch, log = w.open(0.0, 5.0)
     msg = json.loads(welcome.data)
-    assert json.loads(backlog.data) == {"type": "backlog", "lines": [], "seq": msg["seq"] + 2,
-                                        "t": 5.0}
+    assert json.loads(backlog.data) == {
+        "type": "backlog",
+        "lines": [],
+        "seq": msg["seq"] + 2,
+        "t": 5.0,
+    }
     assert msg["type"] == "welcome" and msg["window"] == w.id and msg["state_hz"] == 30.0
     assert msg["rules"]["tick_hz"] == 60 and msg["hub_t"] == 5.0
     assert json.loads(full.data)["type"] == "state"
