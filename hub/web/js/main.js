@@ -263,6 +263,7 @@ function exposeHook(client) {
         tick: s.tick,
         t: s.t,
         round: s.round,
+        bots: s.bots ?? 0, // the room's bot setting
         players: s.players.map((p) => ({
           ...p,
           drawn: at.has(p.id) ? { x: at.get(p.id).x, y: at.get(p.id).y } : null,
