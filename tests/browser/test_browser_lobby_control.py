@@ -17,9 +17,7 @@ CARD = "document.getElementById('lobby')"
 
 
 def bots_in(page):
-    return page.evaluate(
-        "window.blinkshot.state().players.filter((p) => p.kind === 'bot').length"
-    )
+    return page.evaluate("window.blinkshot.state().players.filter((p) => p.kind === 'bot').length")
 
 
 def test_bots_are_added_from_the_waiting_card_and_removed_during_play(browser):

@@ -6,9 +6,9 @@ import time
 
 from browserkit import Controller, HubProcess, player, route, settled, wait_player
 from make_screenshot import walk_to
+from test_browser_predict import open_recording, records
 
 from hub import maps
-from test_browser_predict import open_recording, records
 
 TOLERANCE = 2.0  # world units (the arena is 1600 wide)
 WALL = (380, 170, 40, 200)  # bunkers: the left quarter line's upper wall (x, y, w, h)
