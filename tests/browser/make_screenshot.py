@@ -160,7 +160,8 @@ def main():
             with round_hub as hub:
                 make(out / "screenshot.png", browser, hub, "bunkers", out / "screenshot-phone.png")
             with lobby_hub as hub:
-                make_lobby(out / "screenshot-podium.png", out / "screenshot-lobby.png", browser, hub)
+                shots = out / "screenshot-podium.png", out / "screenshot-lobby.png"
+                make_lobby(*shots, browser, hub)
         finally:
             browser.close()
     print(f"wrote the screenshots in {out}")

@@ -19,7 +19,8 @@ SCREENS = [
 # Every box the HUD shows, with its rectangle in CSS px (hidden ones left out).
 BOXES = """() => [...document.querySelectorAll('#topbar, .panel')]
   .filter((e) => e.offsetParent !== null || getComputedStyle(e).position === 'fixed')
-  .map((e) => { const r = e.getBoundingClientRect(); return [e.id, r.left, r.top, r.right, r.bottom]; })
+  .map((e) => [e.id, e.getBoundingClientRect()])
+  .map(([id, r]) => [id, r.left, r.top, r.right, r.bottom])
   .filter(([, l, t, r, b]) => r > l && b > t)"""
 
 
