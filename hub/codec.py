@@ -5,6 +5,7 @@ connection must get) on anything invalid. No sockets, no asyncio.
 """
 
 import json
+import math
 import re
 import struct
 from enum import IntEnum
@@ -13,6 +14,7 @@ PROTO = 1
 CONTROLLER_MAX_BYTES = 1024 + 2
 WINDOW_MAX_BYTES = 4096
 HELLO_JSON_MAX = 1024
+JSON_MAX_DEPTH = 32  # nesting of arrays/objects; real messages use 2
 NAME_MAX = 64  # characters a client may send as a player name; kept: the first NAME_KEPT
 NAME_KEPT = 16
 MAX_BOTS = 15  # a room holds 16 players; one seat is always kept for a human
@@ -62,6 +64,48 @@ class ProtocolError(Exception):
 
 def _malformed(reason: str) -> ProtocolError:
     return ProtocolError(Close.MALFORMED, reason)
+
+
+# JSON from clients ---------------------------------------------------------------------------
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?', re.S)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(text: str) -> int:
+    """Deepest nesting of arrays and objects in ``text`` (strings skipped; no parsing)."""
+    if text.count("[") + text.count("{") <= JSON_MAX_DEPTH:
+        return 0  # cannot be too deep: skip the scan on the common path
+    depth = deepest = 0
+    for m in _BRACKET.finditer(_STRING.sub("", text)):
+        if m.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _finite(text: str) -> float:
+    v = float(text)
+    if not math.isfinite(v):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return v
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def loads(text: str):
+    """``json.loads`` for untrusted text: ValueError for nesting deeper than JSON_MAX_DEPTH,
+    NaN, Infinity and numbers too large for a float (they would not survive a round trip)."""
+    if json_depth(text) > JSON_MAX_DEPTH:
+        raise ValueError(f"JSON nested deeper than {JSON_MAX_DEPTH} levels")
+    try:
+        return json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+    except RecursionError:  # belt and braces: the depth scan should make this impossible
+        raise ValueError("JSON nested too deeply") from None
 
 
 # Controller -> hub ---------------------------------------------------------------------------
@@ -115,9 +159,9 @@ def decode_hello(data: bytes) -> dict:
     if len(body) > HELLO_JSON_MAX:
         raise _malformed(f"hello JSON is {len(body)} bytes; the limit is {HELLO_JSON_MAX}")
     try:
-        obj = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise _malformed("hello is not valid UTF-8 JSON") from None
+        obj = loads(body.decode("utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError is one too
+        raise _malformed(f"hello is not valid UTF-8 JSON ({_why(exc)})") from None
     if not isinstance(obj, dict):
         raise _malformed("hello JSON must be an object")
     dev = obj.get("id")
@@ -179,6 +223,13 @@ def encode_hello(obj: dict, proto: int = PROTO) -> bytes:
 # Window -> hub -------------------------------------------------------------------------------
 
 
+def _why(exc: ValueError) -> str:
+    """A short, client-safe reason (close reasons are limited to 123 bytes)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8"
+    return str(exc).split(":", 1)[0][:48]
+
+
 def _int_in(obj, key, lo, hi):
     v = obj.get(key)
     if type(v) is not int or not lo <= v <= hi:
@@ -189,9 +240,10 @@ def _int_in(obj, key, lo, hi):
 def decode_window(text: str) -> dict:
     """Parse and validate one JSON message from a window."""
     try:
-        obj = json.loads(text)
-    except ValueError:
-        raise _malformed("not valid JSON; send one JSON object per message") from None
+        obj = loads(text)
+    except ValueError as exc:
+        why = _why(exc)
+        raise _malformed(f"not valid JSON ({why}); send one JSON object per message") from None
     if not isinstance(obj, dict):
         raise _malformed("a message must be a JSON object with a 'type'")
     kind = obj.get("type")

@@ -16,6 +16,7 @@ from .bots import DEFAULT_LEVEL as DEFAULT_BOT_LEVEL
 from .bots import LEVELS as BOT_LEVELS
 from .codec import MAX_BOTS
 from .game import ROUND_MS, SCORE_LIMIT
+from .hosts import host_of
 from .rooms import ROOM_NAME
 
 MAX_SCORE_LIMIT = 1000
@@ -80,6 +81,12 @@ OPTIONS = [
     Option("allow_origin", list, "extra browser Origin allowed to connect, e.g. "
            "http://game.local:8080 (repeatable; same host and loopback are always allowed)",
            list, metavar="ORIGIN", show_default=False),
+    Option("allow_host", list, "extra host name (or address) players may use to reach the hub, "
+           "e.g. a DNS name or the public address of a port forward (repeatable; localhost, "
+           "loopback, this machine's addresses and host name are always allowed; '*' allows "
+           "any name and gives up the DNS-rebinding defence)", list, metavar="NAME",
+           show_default=False, ok=lambda v: all(h == "*" or host_of(h) for h in v),
+           rule="takes host names or addresses (e.g. game.lan or 192.168.1.5), not URLs"),
     Option("beacon", True, "do not announce the hub on the LAN", bool, flag="--no-beacon",
            env="NO_BEACON", show_default=False),
     Option("beacon_addr", "255.255.255.255:47810", "where to send the UDP discovery beacon",

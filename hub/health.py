@@ -1,21 +1,34 @@
-"""The /healthz document (also what the dashboard shows)."""
+"""The /healthz document (also what the dashboard shows).
+
+``detail=False`` (a LAN client without the pairing code) gets counts only: no device ids,
+window ids, player names, scores or addresses. What it gets is a whitelist, so a field added to
+the room or round summary later stays out until it is added here.
+"""
 
 import time
 
 from . import __version__
 
+ROOM_COUNTS = ("players", "tick")
+ROUND_COUNTS = ("n", "time_left", "score_limit", "phase", "phase_left", "min_players")
 
-def health(hub) -> dict:
+
+def health(hub, detail: bool = True) -> dict:
     rooms = []
     for name, room in hub.rooms.items():
-        rooms.append(
-            {
-                "name": name,
-                **room.summary(),
-                "controllers": [c.info() for c in hub.controllers.values() if c.room_name == name],
-                "windows": [w.info() for w in hub.windows.values() if w.room_name == name],
-            }
-        )
+        controllers = [c for c in hub.controllers.values() if c.room_name == name]
+        windows = [w for w in hub.windows.values() if w.room_name == name]
+        summary = room.summary()
+        if detail:
+            entry = {"name": name, **summary}
+            entry["controllers"] = [c.info() for c in controllers]
+            entry["windows"] = [w.info() for w in windows]
+        else:
+            entry = {"name": name, **{k: summary[k] for k in ROOM_COUNTS if k in summary}}
+            entry["round"] = {k: v for k, v in summary["round"].items() if k in ROUND_COUNTS}
+        entry["controller_count"] = len(controllers)
+        entry["window_count"] = len(windows)
+        rooms.append(entry)
     return {
         "ok": True,
         "version": __version__,
@@ -23,5 +36,6 @@ def health(hub) -> dict:
         "controllers": len(hub.controllers),
         "windows": len(hub.windows),
         "default_room": hub.cfg.room,
+        "detail": detail,
         "rooms": rooms,
     }

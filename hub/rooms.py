@@ -174,17 +174,21 @@ class Room:
             return False
         self.bots.limit = count
         self.bots.sync(self, t)
-        text = f"Bots set to {count}." if count else "Bots off."
-        self.backlog.system(text, t)
-        self.emit({"type": "message", "from": "hub", "text": text}, t)
+        self.announce(f"Bots set to {count}." if count else "Bots off.", t)
         return True
 
     def bot_limit(self) -> int:
         return self.bots.limit if self.bots is not None else 0
 
     def chat(self, sender, text, t):
+        """A player's line. Never ``system``: only ``announce`` sets it, so no name can fake it."""
         self.backlog.chat(sender, text, t)
         self.emit({"type": "message", "from": sender, "text": text}, t)
+
+    def announce(self, text, t):
+        """A line from the hub itself, marked ``system: true`` on the wire (and in the backlog)."""
+        self.backlog.system(text, t)
+        self.emit({"type": "message", "from": "hub", "system": True, "text": text}, t)
 
     # Clock -----------------------------------------------------------------------------------
 
@@ -232,9 +236,7 @@ class Room:
         elif kind == "round":
             winner = self.game.players.get(ev["winner"]) if ev["winner"] else None
             text = f"{winner.name} wins the round!" if winner else "Round over: no winner."
-            text = f"{text} Round {ev['round']}."
-            self.backlog.system(text, t)
-            self.emit({"type": "message", "from": "hub", "text": text}, t)
+            self.announce(f"{text} Round {ev['round']}.", t)
 
     def _name(self, pid):
         p = self.game.players.get(pid)

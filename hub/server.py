@@ -7,38 +7,28 @@ and time between them and the network; hub/wsshell.py is the only one that knows
 """
 
 import asyncio
-import hmac
-import ipaddress
-import json
 import logging
 import signal
 import socket
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from websockets.asyncio.server import serve
 
 from . import game as rules
-from . import static
 from .beacon import beacon_payload, parse_addr, run_beacon
 from .bus import Bus, LocalBus
 from .codec import CONTROLLER_MAX_BYTES, WINDOW_MAX_BYTES, Close
 from .config import Config
-from .health import health
+from .hosts import is_loopback
+from .http import WS_PATHS, Front
 from .links import handle
 from .logs import Limiter, event
-from .rooms import ROOM_NAME, Room
+from .rooms import Room
 from .state import HubState
 from .wsshell import HubConnection, check_library, deliver_batch, limit_message_size
 
 SHUTDOWN_REASON = "hub shutting down; reconnect"
-
-
-def is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 def lan_ip() -> str:
@@ -62,6 +52,8 @@ class Hub:
         self.state = HubState(cfg, self.bus.publish)
         self.links: dict[object, object] = {}  # session -> Link (hub/links.py)
         self.bad_log = Limiter()
+        self.codes = self.state.codes  # one throttle for WebSocket and HTTP (pairing.py)
+        self.http = Front(self)  # method, Host, Origin checks and the plain HTTP paths
         self.started = time.monotonic()
         self.server = None
         self.stopping = False
@@ -124,55 +116,17 @@ class Hub:
     def phone_url(self, room: str) -> str:
         return self.state.phone_url(room)
 
-    def origin_ok(self, request) -> bool:
-        origin = request.headers.get("Origin")
-        if origin is None:
-            return True  # not a browser (firmware, Node, Python clients)
-        if origin in self.cfg.allow_origin:
-            return True
-        o = urlsplit(origin)
-        host = (request.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
-        oh = o.hostname or ""
-        return oh == host or is_loopback(oh) or oh == "localhost"
-
     def process_request(self, conn, request):
-        url = urlsplit(request.path)
-        path = url.path
-        if path in ("/ws/controller", "/ws/window"):
-            if not self.origin_ok(request):
-                origin = request.headers.get("Origin", "")[:100]
-                if self.bad_log.allow():
-                    event("origin_rejected", logging.WARNING, origin=origin, path=path)
-                return static.text(
-                    403, f"origin {origin} not allowed; start the hub with --allow-origin {origin}"
-                )
+        refused = self.http.refuse(conn, request)  # method, Host, Origin (http.py)
+        if refused is not None:
+            return refused
+        path = urlsplit(request.path).path
+        if path in WS_PATHS:
             limit = CONTROLLER_MAX_BYTES if path == "/ws/controller" else WINDOW_MAX_BYTES
             if self.fast:
                 limit_message_size(conn, limit)
             return None
-        if path == "/healthz":
-            body = json.dumps(health(self)).encode()
-            return static.response(200, body, "application/json")
-        peer = (conn.remote_address or ("",))[0]
-        query = parse_qs(url.query)
-        if path == "/pairing.json":
-            if not is_loopback(peer):
-                return static.text(403, "pairing.json answers only on the hub's own machine")
-            body = {
-                "room": self.cfg.room,
-                "code": self.cfg.pairing_code,
-                "phone_url": self.phone_url(self.cfg.room),
-            }
-            return static.response(200, json.dumps(body).encode(), "application/json")
-        if path == "/qr.svg":
-            code = query.get("code", [""])[0]
-            if not hmac.compare_digest(code.encode(), self.cfg.pairing_code.encode()):
-                return static.text(403, "qr.svg needs ?code= with the pairing code")
-            room = query.get("room", [self.cfg.room])[0]
-            if not ROOM_NAME.fullmatch(room):
-                return static.text(400, "bad room name")
-            return static.response(200, static.qr_svg(self.phone_url(room)), "image/svg+xml")
-        return static.serve_file(path)
+        return self.http.answer(conn, request)
 
     # WebSocket -----------------------------------------------------------------------------------
 

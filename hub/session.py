@@ -283,7 +283,7 @@ class WindowSession(Session):
         (the codec) and a per-window rate; a call over the rate is answered, not applied."""
         if not self.bot_calls.take(now):
             text = "Too many bot changes; wait a moment."
-            note = {"type": "message", "from": "hub", "text": text}
+            note = {"type": "message", "from": "hub", "system": True, "text": text}
             return (Send(encode(self.room.stamp(note, t))),)
         cfg, room = self.state.cfg, self.room
         if not room.set_bots(count, lambda n: RoomBots(room.game.arena, n, cfg.bot_level), t):

@@ -8,7 +8,6 @@ here, which is the bus's (hub/bus.py).
 """
 
 import functools
-import hmac
 import itertools
 
 from . import game as rules
@@ -17,6 +16,7 @@ from .actions import refusal
 from .bots import RoomBots
 from .codec import Close
 from .config import Config
+from .pairing import CodeCheck
 from .rooms import ROOM_NAME, Room
 from .session import ControllerSession, WindowSession
 
@@ -35,6 +35,7 @@ class HubState:
         self.pending: list = []  # actions raised outside of a session's own call (feedback)
         self.public_host, self.port = cfg.host, cfg.port
         self._window_ids = itertools.count(1)
+        self.codes = CodeCheck(cfg.pairing_code)  # wrong codes throttled per address
         self.room(cfg.room)  # the default room is always there, with or without players
 
     # Rooms -------------------------------------------------------------------------------------
@@ -96,10 +97,8 @@ class HubState:
             why = (Close.FULL, f"hub full ({cfg.max_connections} connections)")
         elif not ROOM_NAME.fullmatch(room):
             why = (Close.MALFORMED, "room must be 1-32 characters of a-z A-Z 0-9 _ -")
-        elif not code:
-            why = (Close.BAD_CODE, "pairing code missing: add ?code=<6 digits>")
-        elif not hmac.compare_digest(code.encode(), cfg.pairing_code.encode()):
-            why = (Close.BAD_CODE, "wrong pairing code; use the code the hub printed")
+        elif (bad := self.codes.refuse(addr.rsplit(":", 1)[0], code, now)) is not None:
+            why = (Close.BAD_CODE, bad)  # throttled per address (pairing.py, guard.py)
         if why is not None:
             return None, refusal(kind, addr, *why)
         if kind == "controller":

@@ -25,6 +25,7 @@ import websockets
 from websockets.asyncio.server import ServerConnection
 from websockets.protocol import OPEN
 
+from .methods import MethodCheck
 from .relay import Outbox, batch_text, text_frame
 
 TESTED = ((17, 0), (18, 0))  # [from, to): keep in step with pyproject.toml
@@ -118,8 +119,9 @@ def split_binary(data: bytes) -> list[bytes] | None:
     return out
 
 
-class HubConnection(ServerConnection):
-    """``ServerConnection`` with an optional ``on_binary(payload)`` hook for the short way in."""
+class HubConnection(MethodCheck, ServerConnection):
+    """``ServerConnection`` with an optional ``on_binary(payload)`` hook for the short way in,
+    and 405 for methods other than GET/HEAD before the library parses them (methods.py)."""
 
     on_binary = None
     fast_frames = 0  # frames taken the short way (tests and profiling read it)

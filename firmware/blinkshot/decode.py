@@ -38,7 +38,7 @@ def decode_hello(data):
         return None
     try:
         fields = json.loads(bytes(data[2:]))
-    except ValueError:
+    except (ValueError, RuntimeError):  # RuntimeError: nesting too deep (RecursionError)
         return None
     if not isinstance(fields, dict):
         return None

@@ -1,7 +1,11 @@
 // Live hub dashboard: polls /healthz twice a second and redraws the tables.
 // Everything from the hub is inserted as text, never as HTML (names come from devices).
+// Device ids, window ids and addresses come only on the hub's own machine or with the pairing
+// code (/dashboard?code=123456, passed on to /healthz); anyone else sees counts.
 
 const POLL_MS = 500;
+const CODE = new URLSearchParams(location.search).get("code");
+const HEALTH_URL = CODE ? `/healthz?code=${encodeURIComponent(CODE)}` : "/healthz";
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -52,24 +56,50 @@ function render(h) {
     `up ${Math.round(h.uptime_s)} s, version ${h.version}`;
   const rooms = h.rooms.map((r) => {
     const left = Math.round((r.round?.time_left ?? 0) / 1000);
+    const head = [
+      el("h2", {}, `room ${r.name}`),
+      el("p", { class: "muted" }, `${r.players} player(s), round ${r.round?.n}, ${left} s left`),
+    ];
+    if (h.detail === false) {
+      const counts = `${r.controller_count} controller(s), ${r.window_count} window(s)`;
+      return el("section", { "data-room": r.name }, ...head, el("p", {}, counts));
+    }
     return el(
       "section",
       { "data-room": r.name },
-      el("h2", {}, `room ${r.name}`),
-      el("p", { class: "muted" }, `${r.players} player(s), round ${r.round?.n}, ${left} s left`),
+      ...head,
       el("h3", {}, "controllers"),
       table(CONTROLLER_COLUMNS, r.controllers, "no controllers"),
       el("h3", {}, "windows"),
       table(WINDOW_COLUMNS, r.windows, "no windows"),
     );
   });
+  if (h.detail === false) {
+    rooms.unshift(
+      el(
+        "p",
+        { class: "muted", id: "need-code" },
+        "Counts only: device ids and addresses are shown on the hub's machine, or here with " +
+          "the pairing code (open /dashboard?code=<code>).",
+      ),
+    );
+  }
   document.getElementById("rooms").replaceChildren(...rooms);
 }
 
 async function poll() {
   const status = document.getElementById("status");
   try {
-    const res = await fetch("/healthz", { cache: "no-store" });
+    const res = await fetch(HEALTH_URL, { cache: "no-store" });
+    if (res.status === 403 || res.status === 429) {
+      // A wrong code stays wrong: stop (each try counts against this address). After too many,
+      // wait as long as the hub says.
+      status.textContent = `${(await res.text()).trim()} (HTTP ${res.status})`;
+      status.className = "down";
+      const wait = Number(res.headers.get("Retry-After") ?? 0);
+      if (res.status === 429) setTimeout(poll, Math.max(POLL_MS, 1000 * wait));
+      return;
+    }
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     render(await res.json());
     status.textContent = `live · updated ${new Date().toLocaleTimeString()}`;

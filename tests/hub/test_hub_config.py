@@ -109,6 +109,18 @@ def test_beacon_only_where_the_lan_can_reach_the_hub(host, beacon_addr, beacon, 
     assert Hub(cfg).beacon_on() is on
 
 
+def test_allow_host_repeatable_or_from_env_and_urls_refused(monkeypatch, capsys):
+    assert from_args([]).allow_host == []
+    cfg = from_args(["--allow-host", "game.party", "--allow-host", "192.168.1.5"])
+    assert cfg.allow_host == ["game.party", "192.168.1.5"]
+    monkeypatch.setenv("BLINKSHOT_ALLOW_HOST", "a.lan, b.lan")
+    assert from_args([]).allow_host == ["a.lan", "b.lan"]
+    with pytest.raises(SystemExit):
+        from_args(["--allow-host", "http://game.party/"])
+    err = capsys.readouterr().err
+    assert "--allow-host takes host names" in err and "http://game.party/" in err
+
+
 # One declaration per option ------------------------------------------------------------------
 
 

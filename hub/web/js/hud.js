@@ -61,10 +61,13 @@ export function showScores(players) {
   $("score-empty").hidden = sorted.length > 0;
 }
 
+/** One chat line. `system` lines (the page's own notes, and hub messages marked `system: true`
+ * on the wire) are drawn apart: no sender, dim italics. A player's line always shows its
+ * sender, so a player named "hub" cannot pass for the hub. */
 export function addChat(from, text, { system = false } = {}) {
   const log = $("chat-log");
-  const li = el("li", system ? "sys" : "");
-  if (!system) li.append(el("span", "from", from));
+  const li = el("li", system ? "sys" : "chat");
+  if (!system) li.append(el("span", "from", from || "?"));
   li.append(document.createTextNode(text));
   log.append(li);
   while (log.children.length > 100) log.firstChild.remove();

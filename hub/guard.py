@@ -1,0 +1,132 @@
+"""Throttling of wrong pairing codes, per source address. Pure: every method takes ``now``.
+
+The policy (docs/security.md):
+
+- An address may get the code wrong ``FREE`` times (typos, a phone with an old code) at no cost.
+- Each further wrong code blocks the address for ``BASE_S * 2**k`` seconds (1, 2, 4, ... s),
+  at most ``CAP_S``. While blocked every attempt is refused without looking at the code, and
+  does not lengthen the block (a controller retrying with backoff gets in once it is fixed).
+- A right code forgets the address. So does ``FORGET_S`` without a wrong code.
+- At most ``MAX_ADDRS`` addresses are remembered; when full, the one idle longest goes.
+- Summary lines: the first block of an address is reported at once, then at most one line per
+  ``REPORT_S`` with what happened since (wrong codes, refused attempts, current block).
+
+At the cap an address gets one guess a minute: half the 6-digit space takes about a year.
+"""
+
+FREE = 5
+BASE_S = 1.0
+CAP_S = 60.0
+FORGET_S = 15 * 60.0
+REPORT_S = 60.0
+MAX_ADDRS = 4096
+
+
+class _Entry:
+    __slots__ = ("strikes", "blocked_until", "last_failure", "failed", "refused", "since",
+                 "reported_at", "ever_blocked")  # fmt: skip
+
+    def __init__(self, now):
+        self.strikes = 0  # wrong codes since the address was last forgotten
+        self.blocked_until = 0.0
+        self.last_failure = now
+        self.failed = 0  # since the last summary
+        self.refused = 0  # attempts refused while blocked, since the last summary
+        self.since = now  # start of what the next summary covers
+        self.reported_at = None
+        self.ever_blocked = False
+
+
+class CodeGuard:
+    def __init__(self, free=FREE, base_s=BASE_S, cap_s=CAP_S, forget_s=FORGET_S,
+                 report_s=REPORT_S, max_addrs=MAX_ADDRS):  # fmt: skip
+        self.free, self.base_s, self.cap_s = free, base_s, cap_s
+        self.forget_s, self.report_s, self.max_addrs = forget_s, report_s, max_addrs
+        self.entries: dict[str, _Entry] = {}
+
+    def _entry(self, addr, now) -> _Entry | None:
+        e = self.entries.get(addr)
+        if e is not None and now - e.last_failure >= self.forget_s and now >= e.blocked_until:
+            if e.ever_blocked and (e.failed or e.refused):
+                e.strikes = 0  # forgiven; the entry stays until its summary went out
+            else:
+                del self.entries[addr]
+                return None
+        return e
+
+    def blocked_for(self, addr: str, now: float) -> float:
+        """Seconds ``addr`` must still wait (0: it may try a code). A refusal is counted."""
+        e = self._entry(addr, now)
+        if e is None or now >= e.blocked_until:
+            return 0.0
+        e.refused += 1
+        return e.blocked_until - now
+
+    def failed(self, addr: str, now: float) -> float:
+        """Record a wrong code from ``addr``; returns how long it is now blocked (0 = not)."""
+        e = self._entry(addr, now)
+        if e is None:
+            self._make_room(now)
+            e = self.entries[addr] = _Entry(now)
+        e.strikes += 1
+        e.failed += 1
+        e.last_failure = now
+        over = e.strikes - self.free
+        if over <= 0:
+            return 0.0
+        block = min(self.cap_s, self.base_s * 2 ** min(over - 1, 30))
+        e.blocked_until = now + block
+        e.ever_blocked = True
+        return block
+
+    def passed(self, addr: str):
+        """``addr`` gave the right code: forget its wrong ones."""
+        e = self.entries.get(addr)
+        if e is not None and not (e.ever_blocked and (e.failed or e.refused)):
+            del self.entries[addr]
+        elif e is not None:
+            e.strikes = 0  # the summary still owes a line about its guesses
+
+    def _make_room(self, now):
+        if len(self.entries) < self.max_addrs:
+            return
+        oldest = min(self.entries, key=lambda a: (now < self.entries[a].blocked_until,
+                                                  self.entries[a].last_failure))  # fmt: skip
+        del self.entries[oldest]
+
+    def report(self, addr: str, now: float) -> dict | None:
+        """The summary for ``addr`` if one is due now (it was blocked and has news since)."""
+        e = self.entries.get(addr)
+        due = self._due(e)
+        if due is None or now < due:
+            return None
+        out = {
+            "addr": addr,
+            "failed": e.failed,
+            "refused": e.refused,
+            "seconds": round(now - e.since, 1),
+            "blocked_s": round(max(0.0, e.blocked_until - now), 1),
+        }
+        e.failed = e.refused = 0
+        e.since = e.reported_at = now
+        if e.strikes == 0:
+            del self.entries[addr]
+        return out
+
+    def reports(self, now: float) -> list[dict]:
+        """Every summary due now (for a timer; O(addresses), so not per attempt)."""
+        return [r for a in list(self.entries) if (r := self.report(a, now)) is not None]
+
+    def due(self, addr: str) -> float | None:
+        """When the summary owed for ``addr`` may go out; None if none is owed."""
+        return self._due(self.entries.get(addr))
+
+    def next_report(self) -> float | None:
+        """When the next summary of any address falls due; None if none is owed."""
+        due = [d for e in self.entries.values() if (d := self._due(e)) is not None]
+        return min(due) if due else None
+
+    def _due(self, e: _Entry | None) -> float | None:
+        if e is None or not e.ever_blocked or not (e.failed or e.refused):
+            return None
+        return 0.0 if e.reported_at is None else e.reported_at + self.report_s

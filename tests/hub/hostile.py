@@ -1,0 +1,90 @@
+"""Tools for hostile-client tests: raw HTTP over a fresh socket, clients from chosen source
+addresses, the hub's log as the command line sets it up."""
+
+import asyncio
+import contextlib
+import io
+import logging
+import socket
+
+from websockets.asyncio.client import connect
+
+from hub import logs
+from hub.server import lan_ip
+
+
+def raw_http(port, data: bytes, src: str | None = None, host="127.0.0.1", family=socket.AF_INET):
+    """Send ``data`` on a fresh TCP connection (from ``src`` if given); everything until EOF."""
+    s = socket.socket(family)
+    s.settimeout(5)
+    try:
+        if src:
+            s.bind((src, 0))
+        s.connect((host, port))
+        s.sendall(data)
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+        return out
+    finally:
+        s.close()
+
+
+def response(data: bytes):
+    """(status, headers with lower-case names, body) of one HTTP response."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+async def http(port, method="GET", path="/", host="localhost", extra="", body=b"", src=None):
+    req = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode() + body
+    return response(await asyncio.to_thread(raw_http, port, req, src))
+
+
+async def connect_from(src: str, ws_url: str, port: int, **kw):
+    """A WebSocket client whose connection comes from address ``src``."""
+    sock = socket.socket(socket.AF_INET6 if ":" in src else socket.AF_INET)
+    sock.bind((src, 0))
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+    return await connect(ws_url, sock=sock, **kw)
+
+
+def upgrade(path, host, origin=None) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", "Upgrade: websocket",
+             "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+             "Sec-WebSocket-Version: 13"]  # fmt: skip
+    if origin:
+        lines.append(f"Origin: {origin}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def lan_address() -> str | None:
+    """This machine's LAN address: a client bound to it is not a loopback peer."""
+    addr = lan_ip()
+    return None if addr.startswith("127.") else addr
+
+
+@contextlib.contextmanager
+def hub_log(fmt="text"):
+    """The hub's log as the command line sets it up (escaping, limits), into a string."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    buf = io.StringIO()
+    logs.setup("info", fmt, stream=buf)
+    try:
+        yield buf
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+
+
+def raw_http_first_line(port, data):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        s.sendall(data)
+        return int(s.recv(4096).split(b" ", 2)[1])
+    finally:
+        s.close()
