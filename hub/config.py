@@ -8,7 +8,6 @@ line and the range check (whose error names the flag and the variable).
 import argparse
 import math
 import os
-import secrets
 from dataclasses import dataclass, field, make_dataclass
 
 from . import maps
@@ -26,9 +25,9 @@ ENV = "BLINKSHOT_"
 
 @dataclass(frozen=True)
 class Option:
-    """One setting. ``kind`` is str, int, float, bool (a --no-X switch that turns it off) or
-    list (a repeatable flag; comma-separated in the environment). ``ok(value)`` false gives
-    "``flag`` ``rule``, got ``value``"."""
+    """One setting. ``kind`` is str, int, float, bool (a --no-X switch that turns it off; with
+    a False default, a --X switch that turns it on) or list (a repeatable flag; comma-separated
+    in the environment). ``ok(value)`` false gives "``flag`` ``rule``, got ``value``"."""
 
     name: str
     default: object
@@ -55,10 +54,6 @@ def _seconds(v) -> bool:
     return math.isfinite(v) and v > 0
 
 
-def _random_code() -> str:
-    return f"{secrets.randbelow(1_000_000):06d}"
-
-
 OPTIONS = [
     Option("host", "0.0.0.0", "address to listen on; 0.0.0.0 = every interface so LAN "
            "controllers can reach it, 127.0.0.1 = this machine only"),
@@ -66,9 +61,12 @@ OPTIONS = [
            ok=lambda v: 0 <= v < 65536, rule="must be 0..65535"),
     Option("room", "default", "default room for clients that name none",
            ok=ROOM_NAME.fullmatch, rule="must be 1-32 characters of a-z A-Z 0-9 _ -"),
-    Option("pairing_code", _random_code, "6-digit code clients must present; random at each "
-           "start if not given", metavar="CODE", show_default=False,
+    Option("pairing_code", None, "6-digit code clients must present; given, it replaces the "
+           "kept one and is kept; not given, the code from the last run is kept (random the "
+           "first time; persist.py)", metavar="CODE", show_default=False,
            ok=lambda v: len(v) == 6 and v.isdigit(), rule="must be six digits"),
+    Option("new_pairing_code", False, "draw a new random code and keep it: every controller "
+           "needs `make config CODE=...` again", bool, show_default=False),
     Option("grace", 10.0, "how long a disconnected player keeps its slot, colour, score and "
            "position", float, metavar="SECONDS",
            ok=lambda v: math.isfinite(v) and v >= 0, rule="must be 0 or more seconds"),
@@ -123,6 +121,16 @@ OPTIONS = [
            ok=lambda v: 0 <= v <= MAX_BOTS, rule=f"must be from 0 to {MAX_BOTS}"),
     Option("bot_level", DEFAULT_BOT_LEVEL, "how well bots play", choices=tuple(BOT_LEVELS),
            ok=lambda v: v in BOT_LEVELS, rule=f"must be one of {', '.join(BOT_LEVELS)}"),
+    # Persistence and Redis (persist.py, statedir.py, redisstore.py; docs/scaling.md). A Config
+    # built in-process has no state_dir, so it reads and writes no files; from_args picks one.
+    Option("state_dir", None, "where rooms (players, slots, colours, scores) and the pairing "
+           "code are kept across restarts (default: $XDG_STATE_HOME/blinkshot/hub-PORT, else "
+           "~/.local/state/blinkshot/hub-PORT; none with --port 0)", metavar="DIR",
+           show_default=False),
+    Option("state", True, "keep nothing across restarts", bool, flag="--no-state",
+           env="NO_STATE", show_default=False),
+    Option("redis", None, "Redis shared by several hub processes, e.g. "
+           "redis://127.0.0.1:6379/0 (docs/scaling.md)", metavar="URL", show_default=False),
 ]  # fmt: skip
 
 
@@ -165,7 +173,8 @@ def parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "examples:\n"
-            "  python -m hub                          # LAN game on port 8000, random code\n"
+            "  python -m hub                          # LAN game on port 8000, code kept\n"
+            "  python -m hub --new-pairing-code       # new code: reconfigure controllers\n"
             "  python -m hub --port 9000 --pairing-code 424242\n"
             "  BLINKSHOT_LOG_FORMAT=json python -m hub --grace 30\n"
             "  python -m hub --host 127.0.0.1 --no-beacon   # this machine only\n"
@@ -186,7 +195,9 @@ def parser() -> argparse.ArgumentParser:
             text += f" [{o.env_}]"
         text = text.strip()
         kw = {"help": text, "dest": o.name}
-        if o.kind is bool:  # the flag turns the setting off
+        if o.kind is bool and o.default is False:  # the flag turns the setting on
+            kw.update(action="store_true", default=env if env is not None else False)
+        elif o.kind is bool:  # the flag turns the setting off
             kw.update(action="store_false", default=not env if env is not None else o.default)
         elif o.kind is list:
             kw.update(action="append", default=None, metavar=o.metavar)
@@ -221,4 +232,24 @@ def from_args(argv=None) -> Config:
         if o.ok is not None and not o.ok(v):
             p.error(f"{o.flag_} {o.rule}, got {_shown(v)} [{o.env_}]")
         values[o.name] = v
-    return Config(**values)
+    cfg = Config(**values)
+    _settle_state(p, cfg)
+    return cfg
+
+
+def _settle_state(p, cfg):
+    """The state directory's default, and the checks that span options (persist.py)."""
+    from .redisstore import check_url
+    from .statedir import default_dir
+
+    if cfg.new_pairing_code and cfg.pairing_code is not None:
+        p.error("give --pairing-code CODE or --new-pairing-code, not both")
+    if not cfg.state:
+        cfg.state_dir = None
+    elif cfg.state_dir is None:
+        where = default_dir(os.environ, cfg.port)
+        cfg.state_dir = str(where) if where else None
+    if cfg.new_pairing_code and cfg.state_dir is None and not cfg.redis:
+        p.error("--new-pairing-code replaces the kept code; there is none without a state dir")
+    if cfg.redis is not None and check_url(cfg.redis):
+        p.error(f"--redis {check_url(cfg.redis)}, got {cfg.redis!r} [BLINKSHOT_REDIS]")

@@ -19,8 +19,10 @@ OK, MISSING, WRONG, BLOCKED = "ok", "missing", "wrong", "blocked"
 
 
 class CodeCheck:
-    def __init__(self, code: str, guard: CodeGuard | None = None, clock=time.monotonic):
-        self.code = code.encode()
+    def __init__(self, code, guard: CodeGuard | None = None, clock=time.monotonic):
+        # ``code``: the code, or a callable giving it (the hub settles its code at start,
+        # from the state directory or Redis, after this object exists).
+        self._code = code if callable(code) else (lambda: code)
         self.guard = guard or CodeGuard()
         self.clock = clock
         self.timer = None
@@ -36,7 +38,8 @@ class CodeCheck:
             return BLOCKED, wait
         if not code:
             return MISSING, 0.0
-        if hmac.compare_digest(code.encode("utf-8", "replace"), self.code):
+        expected = (self._code() or "").encode()
+        if expected and hmac.compare_digest(code.encode("utf-8", "replace"), expected):
             self.guard.passed(key)
             return OK, 0.0
         wait = self.guard.failed(key, now)

@@ -24,6 +24,7 @@ from .hosts import is_loopback
 from .http import WS_PATHS, Front
 from .links import handle
 from .logs import Limiter, event
+from .persist import Persistence
 from .rooms import Room
 from .state import HubState
 from .wsshell import HubConnection, check_library, deliver_batch, limit_message_size
@@ -58,6 +59,7 @@ class Hub:
         self.server = None
         self.stopping = False
         self.tasks: set[asyncio.Task] = set()
+        self.persist = Persistence(self)  # state dir and pairing code (persist.py)
 
     # State -------------------------------------------------------------------------------------
 
@@ -142,6 +144,7 @@ class Hub:
             event("websockets_untested", logging.WARNING, problems="; ".join(self.library_problems),
                   fix="pip install -e . (the tested websockets range); running without the "
                   "short way in and direct writes")  # fmt: skip
+        await self.persist.start()  # before listening: settles the code, restores rooms
         self.server = await serve(
             self.handler,
             cfg.host,
@@ -199,6 +202,7 @@ class Hub:
             f"  map: {cfg.map}; bots: "
             + (f"up to {cfg.bots} ({cfg.bot_level})" if cfg.bots else "none (--bots N)"),
             f"  event loop: {type(asyncio.get_running_loop()).__module__.split('.')[0]}",
+            f"  kept in: {self.persist.describe()}",
         ]
         print("\n".join(lines), flush=True)
 
@@ -213,5 +217,6 @@ class Hub:
         except TimeoutError:
             event("shutdown_timeout", logging.WARNING)
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.persist.close()  # after every player has left: the last save
         await self.bus.close()
         event("stopped")

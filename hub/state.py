@@ -35,7 +35,7 @@ class HubState:
         self.pending: list = []  # actions raised outside of a session's own call (feedback)
         self.public_host, self.port = cfg.host, cfg.port
         self._window_ids = itertools.count(1)
-        self.codes = CodeCheck(cfg.pairing_code)  # wrong codes throttled per address
+        self.codes = CodeCheck(lambda: cfg.pairing_code)  # wrong codes throttled per address
         self.room(cfg.room)  # the default room is always there, with or without players
 
     # Rooms -------------------------------------------------------------------------------------

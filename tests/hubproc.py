@@ -2,6 +2,8 @@
 
 The hub listens on 127.0.0.1 on a free port (``--port 0``, then the same port again after
 ``restart()``), with pairing code 123456 and no LAN beacon unless ``beacon_addr`` is given.
+Each hub keeps its state in its own temporary directory (``state_dir``, kept across
+``restart()``), so tests never read or write the user's ~/.local/state.
 """
 
 import os
@@ -9,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -19,7 +22,8 @@ _LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 
 
 class HubProcess:
-    """A hub subprocess. Attributes: ``port``, ``http_url``, ``code``, ``room``, ``proc``."""
+    """A hub subprocess. Attributes: ``port``, ``http_url``, ``code`` (None: let the hub keep
+    or draw its own), ``room``, ``proc``, ``state_dir``."""
 
     def __init__(
         self,
@@ -30,6 +34,7 @@ class HubProcess:
         env=None,
         timeout=15.0,
         python=sys.executable,
+        state_dir=None,
     ):
         self.extra = [str(a) for a in args]
         self.code, self.room, self.beacon_addr = code, room or "default", beacon_addr
@@ -41,6 +46,10 @@ class HubProcess:
         self.timeout, self.python = timeout, python
         self.port = 0
         self.proc = None
+        if state_dir is None:  # removed when this object goes
+            self._state_tmp = tempfile.TemporaryDirectory(prefix="blinkshot-hub-state-")
+            state_dir = self._state_tmp.name
+        self.state_dir = Path(state_dir)
         self._lines: list[str] = []
         self._lock = threading.Lock()
 
@@ -48,7 +57,9 @@ class HubProcess:
 
     def start(self):
         cmd = [self.python, "-m", "hub", "--host", "127.0.0.1", "--port", str(self.port)]
-        cmd += ["--pairing-code", self.code, "--room", self.room]
+        if self.code is not None:
+            cmd += ["--pairing-code", self.code]
+        cmd += ["--room", self.room, "--state-dir", str(self.state_dir)]
         cmd += ["--beacon-addr", self.beacon_addr] if self.beacon_addr else ["--no-beacon"]
         cmd += self.extra
         self.proc = subprocess.Popen(
@@ -100,8 +111,16 @@ class HubProcess:
                 proc.wait(5)
         return proc.returncode
 
-    def restart(self):
-        """Stop and start again on the same port."""
+    def kill(self):
+        """SIGKILL by PID: no shutdown, no last save."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def restart(self, kill=False):
+        """Stop (or ``kill``) and start again on the same port and state directory."""
+        if kill:
+            self.kill()
         self.stop()
         time.sleep(0.05)
         with self._lock:

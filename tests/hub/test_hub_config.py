@@ -165,9 +165,12 @@ def test_switch_list_and_code_options_from_env(monkeypatch):
     assert cfg.allow_origin == ["http://c.example"]  # the command line wins
 
 
-def test_code_is_random_six_digits_unless_given(monkeypatch, capsys):
+def test_code_is_left_to_the_start_unless_given_and_is_six_digits(monkeypatch, capsys):
+    from hub.persist import random_code
+
     monkeypatch.delenv("BLINKSHOT_PAIRING_CODE", raising=False)
-    codes = {from_args([]).pairing_code for _ in range(5)}
+    assert from_args([]).pairing_code is None  # the kept one or a random one, at start
+    codes = {random_code() for _ in range(5)}
     assert all(len(c) == 6 and c.isdigit() for c in codes) and len(codes) > 1
     with pytest.raises(SystemExit):
         from_args(["--pairing-code", "12ab"])
