@@ -17,6 +17,7 @@ HELLO_JSON_MAX = 1024
 JSON_MAX_DEPTH = 32  # nesting of arrays/objects; real messages use 2
 NAME_MAX = 64  # characters a client may send as a player name; kept: the first NAME_KEPT
 NAME_KEPT = 16
+MAX_BOTS = 15  # a room holds 16 players; one seat is always kept for a human
 NAME_RULE = f"a string of at most {NAME_MAX} characters (names are cut to {NAME_KEPT})"
 
 T_INPUT, T_TELEMETRY, T_HELLO = 0x01, 0x02, 0x03
@@ -285,6 +286,8 @@ def decode_window(text: str) -> dict:
         if not isinstance(text_, str) or not 1 <= len(text_.strip()) <= 200 or len(text_) > 200:
             raise _malformed("chat 'text' must be 1-200 characters")
         return {"type": "message", "text": text_.strip()}
+    if kind == "bots":
+        return {"type": "bots", "count": _int_in(obj, "count", 0, MAX_BOTS)}
     if kind == "ping":
         pid = obj.get("id")
         t = obj.get("t")

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field, make_dataclass
 from . import maps
 from .bots import DEFAULT_LEVEL as DEFAULT_BOT_LEVEL
 from .bots import LEVELS as BOT_LEVELS
+from .codec import MAX_BOTS
 from .game import ROUND_MS, SCORE_LIMIT
 from .hosts import host_of
 from .rooms import ROOM_NAME
 
 MAX_SCORE_LIMIT = 1000
 MAX_ROUND_SECONDS = 24 * 3600
-MAX_BOTS = 15  # a room holds 16 players; one seat is always kept for a human
 ENV = "BLINKSHOT_"
 
 

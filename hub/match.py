@@ -14,6 +14,7 @@ MIN_PLAYERS = 2
 COUNTDOWN_MS = 3000
 PODIUM_MS = 6000
 HISTORY_KEEP = 10  # finished rounds remembered (the session's match history)
+RECENT_SHOWN = 5  # of them, sent to the page between rounds (the lobby card lists them)
 
 
 class Match:
@@ -99,4 +100,14 @@ class Match:
         }
         if self.phase == PODIUM and self.history:
             out["podium"] = self.history[-1]  # the scoreboard of the round that just ended
+        if self.phase in (WAITING, PODIUM) and self.history:
+            out["recent"] = self.recent()  # only between rounds: states stay small in play
         return out
+
+    def recent(self) -> list[dict]:
+        """The last rounds, newest first, short: number, winner's name, the top three scores."""
+        return [
+            {"n": h["n"], "winner_name": h["winner_name"], "ended_by": h["ended_by"],
+             "top": [[s["name"], s["score"]] for s in h["scores"][:3]]}
+            for h in reversed(self.history[-RECENT_SHOWN:])
+        ]  # fmt: skip

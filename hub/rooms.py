@@ -11,6 +11,7 @@ them; the counter is part of the room's state.
 import re
 
 from . import game as rules
+from .backlog import Backlog
 from .codec import FEEDBACK_DEATH, FEEDBACK_HIT, FEEDBACK_RESPAWN
 from .relay import encode
 
@@ -62,7 +63,8 @@ class Room:
         self.tick_t = None  # the same moment as hub time (Unix ms): what inputs count from
         self.next_state = 0.0
         self.seq = 0  # of the last message stamped in this room
-        self.bots = None  # a bots.RoomBots when the hub runs with --bots
+        self.bots = None  # a bots.RoomBots once the room has bots (--bots, or a window's call)
+        self.backlog = Backlog()  # recent chat and kill feed for windows that open late
 
     # Stamping --------------------------------------------------------------------------------
 
@@ -101,6 +103,7 @@ class Room:
             color = PALETTE[seat.slot]
             name = name or f"P{seat.slot + 1}"
             self.game.add_player(pid, name, seat.slot, hex_color(color), kind)
+            self.backlog.system(f"{self.game.players[pid].name} joined", t)
         else:
             previous = seat.owner
             if name:
@@ -160,12 +163,32 @@ class Room:
                 ev["cseq"], ev["tick_t"] = seq, self.tick_t
                 self.emit(ev, t)
 
+    def set_bots(self, count, make_bots, t) -> bool:
+        """A window asked for ``count`` bots (the same number as ``--bots``: what a lone human
+        meets). ``make_bots(limit)`` builds the room's RoomBots the first time. Returns whether
+        anything changed."""
+        if self.bots is None:
+            if count == 0:
+                return False
+            self.bots = make_bots(count)
+        elif self.bots.limit == count:
+            return False
+        self.bots.limit = count
+        self.bots.sync(self, t)
+        self.announce(f"Bots set to {count}." if count else "Bots off.", t)
+        return True
+
+    def bot_limit(self) -> int:
+        return self.bots.limit if self.bots is not None else 0
+
     def chat(self, sender, text, t):
         """A player's line. Never ``system``: only ``announce`` sets it, so no name can fake it."""
+        self.backlog.chat(sender, text, t)
         self.emit({"type": "message", "from": sender, "text": text}, t)
 
     def announce(self, text, t):
-        """A line from the hub itself, marked ``system: true`` on the wire."""
+        """A line from the hub itself, marked ``system: true`` on the wire (and in the backlog)."""
+        self.backlog.system(text, t)
         self.emit({"type": "message", "from": "hub", "system": True, "text": text}, t)
 
     # Clock -----------------------------------------------------------------------------------
@@ -197,6 +220,7 @@ class Room:
                 self.next_state = now + 1 / self.state_hz
             snap = self.game.snapshot()
             snap["tick_t"] = self.tick_t
+            snap["bots"] = self.bot_limit()
             self.emit(snap, t, "state")
 
     def _on_event(self, ev, t):
@@ -204,6 +228,8 @@ class Room:
         if kind == "hit":
             self.emit(ev, t)
             self.feedback(ev["id"], FEEDBACK_HIT, 150)
+            if ev.get("dead"):
+                self.backlog.system(f"{self._name(ev['by'])} knocked out {self._name(ev['id'])}", t)
         elif kind == "death":
             self.feedback(ev["id"], FEEDBACK_DEATH, 600)
         elif kind == "respawn":
@@ -213,7 +239,13 @@ class Room:
             text = f"{winner.name} wins the round!" if winner else "Round over: no winner."
             self.announce(f"{text} Round {ev['round']}.", t)
 
+    def _name(self, pid):
+        p = self.game.players.get(pid)
+        return p.name if p else str(pid)
+
     def remove(self, pid, t):
+        if pid in self.game.players:
+            self.backlog.system(f"{self._name(pid)} left", t)
         self.seats.pop(pid, None)
         self.game.remove_player(pid)
         self.emit({"type": "remove_player", "id": pid}, t)
@@ -221,6 +253,7 @@ class Room:
     def full_state(self, t) -> dict:
         snap = self.game.snapshot()
         snap["tick_t"] = self.tick_t
+        snap["bots"] = self.bot_limit()
         return self.stamp(snap, t)
 
     def summary(self):

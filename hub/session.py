@@ -17,6 +17,7 @@ import logging
 
 from . import game as rules
 from .actions import NOTHING, CloseLink, Log, Refused, Send, Watch, refusal
+from .bots import RoomBots
 from .codec import (
     PROTO,
     T_HELLO,
@@ -213,6 +214,9 @@ class ControllerSession(Session):
         }
 
 
+BOT_CALLS_PER_S, BOT_CALLS_BURST = 2.0, 4
+
+
 class WindowSession(Session):
     """A browser window: watches a room; may join it as a keyboard player, chat and ping."""
 
@@ -222,6 +226,8 @@ class WindowSession(Session):
         super().__init__(state, room_name, addr, now, wall)
         self.id = wid
         self.name = None
+        # Bot changes from the lobby: a few clicks at once, then one every half second.
+        self.bot_calls = TokenBucket(BOT_CALLS_PER_S, BOT_CALLS_BURST, now)
 
     def open(self, now: float, t: float) -> tuple:
         """The first messages: welcome and the full state, then the room's messages."""
@@ -244,6 +250,7 @@ class WindowSession(Session):
         return (
             Send(encode(room.stamp(welcome, t))),
             Send(encode(room.full_state(t))),
+            Send(encode(room.stamp(room.backlog.message(), t))),  # recent chat and kill feed
             Watch(self.room_name),
             Log("window_open", logging.INFO, fields),
         )
@@ -273,7 +280,22 @@ class WindowSession(Session):
             room.chat(self.name or f"window {self.id}", msg["text"], t)
         elif kind == "join":
             return self._join(msg, now, t)
+        elif kind == "bots":
+            return self._bots(msg["count"], now, t)
         return NOTHING
+
+    def _bots(self, count, now, t) -> tuple:
+        """Any window of the room may set its bots (a LAN party's lobby), within 0..MAX_BOTS
+        (the codec) and a per-window rate; a call over the rate is answered, not applied."""
+        if not self.bot_calls.take(now):
+            text = "Too many bot changes; wait a moment."
+            note = {"type": "message", "from": "hub", "system": True, "text": text}
+            return (Send(encode(self.room.stamp(note, t))),)
+        cfg, room = self.state.cfg, self.room
+        if not room.set_bots(count, lambda n: RoomBots(room.game.arena, n, cfg.bot_level), t):
+            return NOTHING
+        fields = {"room": self.room_name, "window": self.id, "bots": count}
+        return (Log("bots", logging.INFO, fields),)
 
     def _join(self, msg, now, t) -> tuple:
         room = self.room

@@ -209,3 +209,42 @@ def shoot_until_dead(pages, shooter, target_id, shots=4):
                 [target_id, hp],
             )
         time.sleep(0.45)  # shoot cooldown is 400 ms
+
+
+def route(arena, start, goal, radius, cell=20):
+    """Waypoints from ``start`` to ``goal`` around ``arena``'s obstacles (a hub.arena.Arena):
+    a breadth-first search on a grid, then the fewest straight legs along it that stay clear."""
+    from collections import deque
+
+    def clear(a, b):
+        n = max(1, int(math.dist(a, b) / 5))
+        return all(
+            arena.free(a[0] + (b[0] - a[0]) * i / n, a[1] + (b[1] - a[1]) * i / n, radius, 3)
+            for i in range(n + 1)
+        )
+
+    def key(p):
+        return (round(p[0] / cell), round(p[1] / cell))
+
+    goal_key, came = key(goal), {key(start): None}
+    todo = deque([key(start)])
+    while todo:
+        k = todo.popleft()
+        if k == goal_key:
+            break
+        for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+            n = (k[0] + dx, k[1] + dy)
+            if n not in came and arena.free(n[0] * cell, n[1] * cell, radius, 6):
+                came[n] = k
+                todo.append(n)
+    path, k = [], goal_key
+    while k is not None:
+        path.append((k[0] * cell, k[1] * cell))
+        k = came.get(k)
+    path = [start] + path[::-1][1:-1] + [goal]
+    legs, at = [], 0
+    while at < len(path) - 1:
+        nxt = max(j for j in range(at + 1, len(path)) if j == at + 1 or clear(path[at], path[j]))
+        legs.append(path[nxt])
+        at = nxt
+    return legs

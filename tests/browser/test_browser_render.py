@@ -26,10 +26,14 @@ def pixels(page, points):
 
 
 def to_css(page, x, y):
-    """CSS pixel of world point (x, y) on the 1600 x 900 arena, letterboxed in the viewport."""
-    vw, vh = page.viewport_size["width"], page.viewport_size["height"]
-    scale = min(vw / 1600, vh / 900)
-    return (vw - 1600 * scale) / 2 + x * scale, (vh - 900 * scale) / 2 + y * scale
+    """CSS pixel of world point (x, y) on the 1600 x 900 arena, letterboxed in the canvas (the
+    free area between the HUD's panels)."""
+    left, top, cw, ch = page.evaluate(
+        "(() => { const r = document.getElementById('arena').getBoundingClientRect();"
+        " return [r.left, r.top, r.width, r.height]; })()"
+    )
+    scale = min(cw / 1600, ch / 900)
+    return left + (cw - 1600 * scale) / 2 + x * scale, top + (ch - 900 * scale) / 2 + y * scale
 
 
 def rgb(color):
@@ -90,12 +94,15 @@ def test_the_worker_canvas_shows_the_player_as_the_main_thread_does(pages):
 
 def test_the_worker_canvas_follows_a_resize(pages):
     worker = pages["worker"]
-    worker.set_viewport_size({"width": 700, "height": 900})  # letterboxed top and bottom
+    # A tall window (not a phone's: that one sizes the canvas to the arena): letterboxed top
+    # and bottom.
+    worker.set_viewport_size({"width": 760, "height": 900})
     wait_js(worker, "window.blinkshot.state()")
     p = settled([worker], "Ada")
     wait_js(worker, "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
     assert near(body_pixel(worker, p), rgb(pages["ada"].color), 40)
     # The band above the arena is the canvas's letterbox, not a stretched old picture.
-    band, inside = pixels(worker, [(350, 150), to_css(worker, 800, 100)])
+    x, top = to_css(worker, 800, -400)  # well above the arena (and its glow), in the canvas
+    band, inside = pixels(worker, [(x, top), to_css(worker, 800, 100)])
     assert near(band, [5, 7, 13], 3), band
     assert not near(inside, [5, 7, 13], 3), inside

@@ -161,3 +161,21 @@ def test_a_hub_with_the_lobby_counts_down_before_two_controllers_may_shoot():
                 await c.close()
 
     run(body(), timeout=30)
+
+
+def test_between_rounds_the_state_lists_the_last_rounds_newest_first_not_during_play():
+    game = make(2, score_limit=1)
+    steps(game, m.COUNTDOWN_MS + 100)
+    for n in range(1, 8):
+        a, b = duel(game)
+        game.players["p0"].score = 1 if n % 2 else 0
+        game.players["p1"].score = 0 if n % 2 else 1
+        steps(game, 20)  # the score limit ends the round
+        info = game.round_info()
+        assert info["phase"] == "podium"
+        newest = info["recent"][0]
+        assert newest["n"] == n and newest["winner_name"] == ("P0" if n % 2 else "P1")
+        assert newest["top"][0] == [newest["winner_name"], 1]
+        assert len(info["recent"]) == min(n, m.RECENT_SHOWN)
+        steps(game, m.PODIUM_MS + m.COUNTDOWN_MS + 100)
+        assert phase(game) == "playing" and "recent" not in game.round_info()

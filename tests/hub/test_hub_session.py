@@ -266,8 +266,14 @@ def test_a_hit_sends_feedback_to_the_hit_controller_only():
 def test_window_gets_welcome_with_rules_then_full_state_then_the_room():
     state, _ = hub_state(state_hz=30.0)
     w = admit(state, "window")
-    welcome, full, watch, log = w.open(0.0, 5.0)
+    welcome, full, backlog, watch, log = w.open(0.0, 5.0)
     msg = json.loads(welcome.data)
+    assert json.loads(backlog.data) == {
+        "type": "backlog",
+        "lines": [],
+        "seq": msg["seq"] + 2,
+        "t": 5.0,
+    }
     assert msg["type"] == "welcome" and msg["window"] == w.id and msg["state_hz"] == 30.0
     assert msg["rules"]["tick_hz"] == 60 and msg["hub_t"] == 5.0
     assert json.loads(full.data)["type"] == "state"
@@ -291,6 +297,58 @@ def test_window_join_ping_chat_and_spectator_input():
     assert (pong["type"], pong["id"], pong["t"], pong["hub_t"]) == ("pong", 7, 1234.5, 99.0)
     w.receive(json.dumps({"type": "message", "text": " gg "}), 0.5, 0)
     assert bus.of("message")[0]["from"] == "Kim" and bus.of("message")[0]["text"] == "gg"
+
+
+def test_a_late_window_gets_the_last_50_lines_of_chat_and_kill_feed_marked_system():
+    state, _ = hub_state()
+    first = admit(state, "window")
+    first.open(0.0, 0)
+    first.receive(json.dumps({"type": "join", "name": "Kim", "id": "tab-1234"}), 0.1, 0)
+    for i in range(60):
+        first.receive(json.dumps({"type": "message", "text": f"line {i}"}), 1.0 + i, 10.0 + i)
+    late = admit(state, "window", now=100.0)
+    lines = json.loads(late.open(100.0, 200.0)[2].data)["lines"]
+    assert len(lines) == 50
+    assert lines[0] == {"from": "Kim", "text": "line 10", "t": 20.0}  # the oldest kept
+    assert lines[-1]["text"] == "line 59"
+    room = state.rooms["default"]
+    room.remove("k-tab-1234", 300.0)
+    lines = json.loads(admit(state, "window").open(101.0, 301.0)[2].data)["lines"]
+    assert lines[-1] == {"from": "hub", "text": "Kim left", "t": 300.0, "system": True}
+
+
+def bots_call(w, count, now):
+    return w.receive(json.dumps({"type": "bots", "count": count}), now, now * 1000)
+
+
+def test_any_window_sets_the_rooms_bots_like_the_bots_option():
+    state, bus = hub_state()
+    w = admit(state, "window")
+    w.open(0.0, 0)
+    w.receive(json.dumps({"type": "join", "name": "Kim", "id": "tab-1234"}), 0.1, 0)
+    (log,) = bots_call(w, 2, 0.2)
+    assert log.event == "bots" and log.fields["bots"] == 2
+    room = state.rooms["default"]
+    assert sorted(s.kind for s in room.seats.values()) == ["bot", "bot", "keyboard"]
+    assert room.full_state(0)["bots"] == 2
+    assert bus.of("message")[-1]["text"] == "Bots set to 2."
+    assert bots_call(w, 2, 0.3) == NOTHING  # no change, no message
+    bots_call(w, 0, 0.4)
+    assert [s.kind for s in room.seats.values()] == ["keyboard"]
+    assert room.full_state(0)["bots"] == 0 and room.backlog.lines[-1]["text"] == "Bots off."
+
+
+def test_bot_calls_past_the_rate_are_answered_not_applied_and_never_close():
+    state, _ = hub_state()
+    w = admit(state, "window")
+    w.open(0.0, 0)
+    for i in range(4):  # a burst of clicks is fine
+        assert closes(bots_call(w, i + 1, 1.0)) == []
+    (answer,) = bots_call(w, 9, 1.0)
+    assert json.loads(answer.data)["text"] == "Too many bot changes; wait a moment."
+    assert state.rooms["default"].bot_limit() == 4 and not w.closed
+    bots_call(w, 9, 1.6)  # half a second later: one more
+    assert state.rooms["default"].bot_limit() == 9
 
 
 def test_another_tab_with_the_same_join_id_takes_the_player_over():

@@ -83,6 +83,12 @@ describe("window <-> hub vectors", () => {
 });
 
 describe("codec details", () => {
+  test("a bots call carries a count of 0..15, as the hub checks it", () => {
+    assert.equal(encodeWindowMessage({ type: "bots", count: 15 }), '{"type":"bots","count":15}');
+    rejects(() => encodeWindowMessage({ type: "bots", count: 16 }), Close.MALFORMED);
+    rejects(() => encodeWindowMessage({ type: "bots", count: 1.5 }), Close.MALFORMED);
+  });
+
   test("encoders refuse values the hub would close the connection for", () => {
     rejects(() => encodeInput({ seq: 1, x: 1001 }), Close.MALFORMED);
     rejects(() => encodeInput({ seq: 70000 }), Close.MALFORMED);

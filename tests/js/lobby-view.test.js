@@ -52,3 +52,17 @@ test("the podium shows the round's winner and scoreboard, best first", () => {
   assert.equal(none.title, "Round 1: no winner");
   assert.ok(none.rows.every((r) => !r.winner));
 });
+
+test("between rounds the card lists the last rounds and offers the bots control", () => {
+  const recent = [
+    { n: 2, winner_name: "Bo", ended_by: "score", top: [["Bo", 3], ["Ada", 1]] },
+    { n: 1, winner_name: null, ended_by: "time", top: [["Ada", 0]] },
+  ];
+  const waiting = lobbyView({ n: 3, phase: "waiting", recent });
+  assert.deepEqual(waiting.history, ["Round 2: Bo won · Bo 3, Ada 1", "Round 1: no winner · Ada 0"]);
+  assert.equal(waiting.bots, true);
+  const podium = lobbyView({ n: 3, phase: "podium", phase_left: 4000, recent, podium: { n: 2, winner: "b", winner_name: "Bo", scores: [] } });
+  assert.deepEqual(podium.history, ["Round 1: no winner · Ada 0"], "the newest is the scoreboard itself");
+  assert.equal(podium.bots, true);
+  assert.equal(lobbyView({ n: 3, phase: "countdown", phase_left: 2000, recent }).bots, false);
+});

@@ -306,6 +306,11 @@ export class BlinkshotClient {
   }
 
   /** Send a chat line (1-200 characters). */
+  /** Set the room's bots (0..15, as the hub's --bots); any window of the room may. */
+  setBots(count) {
+    return this.send({ type: "bots", count });
+  }
+
   chat(text) {
     return this.send({ type: "message", text });
   }

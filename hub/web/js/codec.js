@@ -54,6 +54,7 @@ const HELLO_JSON_MAX = 1024;
 const STICK_MAX = 1000;
 const NAME_MAX = 16;
 const CHAT_MAX = 200;
+const BOTS_MAX = 15; // hub/codec.py MAX_BOTS: one of a room's 16 seats stays free for a human
 const ID_RE = /^[0-9a-f]{4,32}$/;
 const TOKEN_RE = /^[A-Za-z0-9_-]{4,32}$/;
 
@@ -293,6 +294,9 @@ const WINDOW_CHECKS = {
     if (typeof m.text !== "string" || m.text.length < 1 || m.text.length > CHAT_MAX) {
       throw malformed("chat text must be 1-200 characters");
     }
+  },
+  bots(m) {
+    if (!isInt(m.count, 0, BOTS_MAX)) throw malformed(`bots count must be an integer 0..${BOTS_MAX}`);
   },
   ping(m) {
     if (!Number.isFinite(m.id) || !Number.isFinite(m.t)) throw malformed("ping needs numeric id and t");

@@ -24,9 +24,11 @@ function clock(ms) {
 
 /** Round line: number, time left (counted down locally between states), score limit, and who
  * won the round before (`lastWinner` = a name, or null). */
-export function showRound(round, msSinceState, lastWinner = null) {
+export function showRound(round, msSinceState, lastWinner = null, bots = 0) {
   if (!round || round.n === undefined) return;
-  showLobby(round, msSinceState); // waiting, countdown, podium (the hub's lobby)
+  showLobby(round, msSinceState, bots); // waiting, countdown, podium (the hub's lobby)
+  const count = $("bots-count");
+  if (count && count.textContent !== String(bots)) count.textContent = String(bots);
   const left = clock((round.time_left ?? 0) - msSinceState);
   const limit = round.score_limit ? ` · first to ${round.score_limit}` : "";
   const last = lastWinner ? ` · last won by ${lastWinner}` : "";
@@ -146,4 +148,8 @@ export function showBanner(text, ms = 2500, sub = "") {
   bannerTimer = setTimeout(() => {
     b.hidden = true;
   }, ms);
+}
+
+export function clearChat() {
+  $("chat-log").replaceChildren();
 }

@@ -134,7 +134,9 @@ function wire(client) {
       // Scores are already reset in this state: the winner comes from the round info.
       const w = msg.round.last_winner;
       const title = w ? `${playerName(w)} wins the round!` : "Time's up: no winner";
-      hud.showBanner(title, 4000, `Round ${msg.round.n} starts`);
+      // With the lobby the podium comes first (its card says when the next round starts).
+      const next = msg.round.phase === "podium" ? `Round ${msg.round.n - 1} over` : `Round ${msg.round.n} starts`;
+      hud.showBanner(title, 4000, next);
     }
     hud.showScores(msg.players);
   });
@@ -164,11 +166,16 @@ function wire(client) {
     if (msg.dead && msg.id === myId) hud.showBanner(`Knocked out by ${playerName(msg.by)}`, 2000);
   });
   client.on("message", (msg) => hud.addChat(msg.from, msg.text, { system: msg.system === true }));
+  client.on("backlog", (msg) => {
+    // A fresh page (or a reload) gets the room's recent chat and kill feed once, oldest first.
+    hud.clearChat();
+    for (const line of msg.lines ?? []) hud.addChat(line.from, line.text, { system: line.system === true });
+  });
   client.on("create_player", (msg) => hud.addChat("", `${msg.player.name} joined`, { system: true }));
   client.on("remove_player", (msg) => hud.addChat("", `${playerName(msg.id)} left`, { system: true }));
   client.on("round", (msg) => {
     const who = msg.winner ? `${playerName(msg.winner)} won. ` : "";
-    hud.addChat("", `${who}Round ${msg.round} starts`, { system: true });
+    hud.addChat("", `${who}Round ${msg.round - 1} is over.`, { system: true });
   });
   client.on("close", (c) => {
     hud.setConnected(false);
@@ -256,6 +263,7 @@ function exposeHook(client) {
         tick: s.tick,
         t: s.t,
         round: s.round,
+        bots: s.bots ?? 0, // the room's bot setting
         players: s.players.map((p) => ({
           ...p,
           drawn: at.has(p.id) ? { x: at.get(p.id).x, y: at.get(p.id).y } : null,
@@ -317,6 +325,13 @@ function setupKeys(client) {
     }
     chatInput.blur();
   };
+  document.addEventListener("click", (e) => {
+    // The bots control (score panel and lobby card): one more or one less than the room has.
+    const b = e.target.closest?.("[data-bots]");
+    if (!b || !client.connected) return;
+    const count = Math.min(15, Math.max(0, (model.latest?.bots ?? 0) + Number(b.dataset.bots)));
+    client.setBots(count);
+  });
   document.getElementById("pairing-toggle").onclick = () => hud.togglePanel("pairing", false);
   window.addEventListener("keydown", (e) => {
     const typing = e.target?.tagName === "INPUT";
@@ -353,7 +368,8 @@ function frame(client, input) {
   const round = model.latest?.round;
   if (round) {
     const w = round.last_winner;
-    hud.showRound(round, client.now() - lastStateAt, w ? (round.last_winner_name ?? playerName(w)) : null);
+    const winner = w ? (round.last_winner_name ?? playerName(w)) : null;
+    hud.showRound(round, client.now() - lastStateAt, winner, model.latest.bots ?? 0);
   }
   requestAnimationFrame(() => frame(client, input));
 }
