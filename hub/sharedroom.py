@@ -150,6 +150,11 @@ class SharedRoom(Room):
         if self.owned:
             super().tick(now, t)
 
+    def set_bots(self, count, make_bots, t) -> bool:
+        """A window's bot setting applies only on the owner (not forwarded yet: ignored on a
+        follower, which must never publish into the room)."""
+        return super().set_bots(count, make_bots, t) if self.owned else False
+
     def local_seats(self) -> dict:
         """pid -> seat of the players whose connection is on this process."""
         return {p: s for p, s in self.seats.items() if s.owner is not None
