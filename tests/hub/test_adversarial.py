@@ -2,9 +2,8 @@
 
 One section per kind of attack, numbered as in issue 13; each test is a client doing what an
 attacker would and asserting what the hub promises. The clients' tools are in hostile.py.
-Sections still to come (they need the sans-I/O sessions of issue 11): 1 unbounded output to a
-peer that does not read, 4 seat exhaustion, 5 player hijack, 8 frame boundaries on the short
-way in, 9 bounded close of a stalled window. Add each as a section in its number's place.
+Sections still to come: 1 unbounded output to a peer that does not read, 8 frame boundaries
+on the short way in, 9 bounded close of a stalled window.
 """
 
 import asyncio
@@ -24,7 +23,18 @@ from hostile import (
     response,
     upgrade,
 )
-from hubkit import CODE, expect_close, hello, inp, next_msg, open_window, run, running_hub, url
+from hubkit import (
+    CODE,
+    expect_close,
+    hello,
+    inp,
+    next_msg,
+    open_controller,
+    open_window,
+    run,
+    running_hub,
+    url,
+)
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
 
@@ -144,6 +154,58 @@ def test_pairing_json_needs_this_machine_and_an_allowed_name():
             assert status == 403
             status, _, _ = await http(hub.port, path="/pairing.json", host="localhost")
             assert status == 200
+
+    run(body())
+
+
+# 4. Seat exhaustion ------------------------------------------------------------------------
+
+
+def test_one_window_cannot_take_more_than_one_seat():
+    async def body():
+        async with running_hub() as hub:
+            grabber, _ = await open_window(hub)
+            for n in range(17):  # more ids than the room has seats
+                await grabber.send(json.dumps({"type": "join", "name": "G", "id": f"grab{n:04d}"}))
+                await next_msg(grabber, "joined")
+            assert len(hub.state.rooms["default"].seats) == 1
+            ws, welcome = await open_controller(hub)  # an honest controller still gets a seat
+            assert welcome[0] == 0x81
+            assert len(hub.state.rooms["default"].seats) == 2
+            await ws.close()
+            await grabber.close()
+
+    run(body())
+
+
+# 5. Player hijack --------------------------------------------------------------------------
+
+
+def test_a_player_is_resumed_only_with_the_token_given_to_its_window():
+    async def body():
+        async with running_hub() as hub:
+            owner, _ = await open_window(hub)
+            await owner.send(json.dumps({"type": "join", "name": "Kim"}))  # as the page does
+            joined = await next_msg(owner, "joined")
+            pid, token = joined["player"], joined["token"]
+            status, _, text = await http(hub.port, path="/healthz")
+            assert token.encode() not in text  # listed nowhere, not even for this machine
+            status, _, text = await http(hub.port, path=f"/dashboard?code={CODE}")
+            assert token.encode() not in text
+            thief, _ = await open_window(hub)
+            assert len(token) == 24 and token not in pid
+            for guess in (pid, pid[2:], "w1__", "k-w1"):  # the public id, window-like ids
+                await thief.send(json.dumps({"type": "join", "name": "T", "id": guess}))
+                assert (await next_msg(thief, "joined"))["player"] != pid
+            players = hub.state.rooms["default"].game.players
+            assert players[pid].name == "Kim" and players[pid].connected
+            await owner.close()  # a reload: the new page joins with the token it kept
+            again, _ = await open_window(hub)
+            await again.send(json.dumps({"type": "join", "name": "Kim", "id": token}))
+            resumed = await next_msg(again, "joined")
+            assert resumed["player"] == pid
+            await again.close()
+            await thief.close()
 
     run(body())
 
