@@ -91,6 +91,29 @@ def send_now(conn, data: bytes) -> bool:
     return True
 
 
+CLOSE_BOUND_S = 2.0  # the close handshake, however stuck the peer, ends within this
+
+
+async def close_within(conn, code: int, reason: str, bound_s: float = CLOSE_BOUND_S):
+    """Close with ``code`` and ``reason``; abort the transport if that takes over ``bound_s``.
+
+    The library's ``close`` drains the write buffer before it starts its own close timeout, and
+    a peer that does not read never lets that drain finish. The bound covers both, so a stalled
+    window's link is gone ``bound_s`` after the decision at the latest.
+    """
+    task = asyncio.ensure_future(conn.close(code, reason))
+    try:
+        done, _ = await asyncio.wait((task,), timeout=bound_s)
+    except asyncio.CancelledError:  # the hub is stopping: the close goes with it
+        task.cancel()
+        raise
+    if not done:
+        conn.transport.abort()  # connection_lost ends the library's close too
+        await asyncio.wait((task,), timeout=bound_s)
+    if task.done() and not task.cancelled():
+        task.exception()  # retrieved: a closing error is not news
+
+
 def is_open(conn) -> bool:
     return conn.state is OPEN
 

@@ -88,3 +88,18 @@ def raw_http_first_line(port, data):
         return int(s.recv(4096).split(b" ", 2)[1])
     finally:
         s.close()
+
+
+def silent_window(port, query: str, rcvbuf=4096) -> socket.socket:
+    """A window that completes the upgrade and then never reads (a small receive buffer, so
+    the hub's output backs up soon). The caller closes the socket."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(5)
+    s.connect(("127.0.0.1", port))
+    s.sendall(upgrade(f"/ws/window?{query}", f"127.0.0.1:{port}"))
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += s.recv(1)  # byte by byte: nothing after the handshake is read
+    assert head.startswith(b"HTTP/1.1 101"), head
+    return s
