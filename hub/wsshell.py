@@ -31,6 +31,8 @@ from .relay import Outbox, batch_text, text_frame
 TESTED = ((17, 0), (18, 0))  # [from, to): keep in step with pyproject.toml
 _write = os.write
 WINDOW_SNDBUF = 64 * 1024  # bound what the kernel hides, so "behind" is seen and acted on
+OUTPUT_LIMIT = 128 * 1024  # bytes owed to a peer before the hub stops reading from it
+OUTPUT_STALL_S = 10.0  # a peer that reads nothing for this long after that is dropped
 
 
 def library_version() -> tuple[int, int]:
@@ -144,12 +146,51 @@ def split_binary(data: bytes) -> list[bytes] | None:
 
 class HubConnection(MethodCheck, ServerConnection):
     """``ServerConnection`` with an optional ``on_binary(payload)`` hook for the short way in,
-    and 405 for methods other than GET/HEAD before the library parses them (methods.py)."""
+    405 for methods other than GET/HEAD before the library parses them (methods.py), and a
+    bound on what the hub holds for a peer that does not read.
+
+    Bounded output: every byte the hub owes a peer (pongs the library writes by itself, sends,
+    close frames) waits in the transport. Past ``OUTPUT_LIMIT`` bytes the hub stops reading from
+    that peer, so a ping flood cannot make it write more; reading resumes once the buffer drains
+    below the library's low-water mark. A peer still not reading ``output_stall_s`` later is
+    dropped (the transport aborted: a close frame could not reach it anyway). This holds in every
+    state: before the hello, after a refusal, during the close.
+    """
 
     on_binary = None
     fast_frames = 0  # frames taken the short way (tests and profiling read it)
+    output_stall_s = OUTPUT_STALL_S
+    dropped_unread = 0  # connections dropped for not reading (all connections; tests read it)
+    _out_timer = None  # while reading is paused because the peer does not read
 
     def data_received(self, data: bytes) -> None:
+        self._take(data)
+        transport = self.transport
+        if transport.get_write_buffer_size() > OUTPUT_LIMIT:
+            transport.pause_reading()  # again if the library resumed it for its own queue
+            if self._out_timer is None:
+                self._out_timer = self.loop.call_later(self.output_stall_s, self._drop_unread)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._out_timer is not None:
+            self._out_timer.cancel()
+            self._out_timer = None
+            if not getattr(self.recv_messages, "paused", False):  # the library's own pause
+                self.transport.resume_reading()
+
+    def _drop_unread(self):
+        self._out_timer = None
+        HubConnection.dropped_unread += 1
+        self.transport.abort()
+
+    def connection_lost(self, exc) -> None:
+        if self._out_timer is not None:
+            self._out_timer.cancel()
+            self._out_timer = None
+        super().connection_lost(exc)
+
+    def _take(self, data: bytes) -> None:
         hook = self.on_binary
         if hook is not None and self._idle_parser():
             payloads = split_binary(data)

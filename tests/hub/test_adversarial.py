@@ -2,8 +2,7 @@
 
 One section per kind of attack, numbered as in issue 13; each test is a client doing what an
 attacker would and asserting what the hub promises. The clients' tools are in hostile.py.
-Sections still to come: 1 unbounded output to a peer that does not read, 8 frame boundaries
-on the short way in, 9 bounded close of a stalled window.
+Section still to come: 8 frame boundaries on the short way in.
 """
 
 import asyncio
@@ -18,6 +17,7 @@ from hostile import (
     http,
     hub_log,
     lan_address,
+    ping_flood,
     raw_http,
     raw_http_first_line,
     response,
@@ -40,6 +40,54 @@ from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
 
 from hub.hosts import is_loopback
+
+# 1. Unbounded output to a peer that does not read -------------------------------------------
+
+READ_MAX = 256 * 1024
+
+
+@pytest.mark.parametrize(
+    "path, code",
+    [("/ws/controller", CODE), ("/ws/window", CODE), ("/ws/controller", "000000")],
+    ids=["before-hello", "window", "wrong-code"],
+)
+def test_a_ping_flood_that_never_reads_is_paused_then_dropped(monkeypatch, path, code):
+    from hub.wsshell import OUTPUT_LIMIT, HubConnection
+
+    monkeypatch.setattr(HubConnection, "output_stall_s", 1.0)
+    monkeypatch.setattr(HubConnection, "dropped_unread", 0)
+
+    async def body():
+        async with running_hub(hello_timeout=60, stall_timeout=60) as hub:
+            sock = await asyncio.to_thread(
+                silent_window, hub.port, f"room=default&code={code}", path=path
+            )
+            most = 0
+
+            async def watch():
+                nonlocal most
+                while True:
+                    for conn in hub.server.connections:
+                        most = max(most, conn.transport.get_write_buffer_size())
+                    await asyncio.sleep(0.005)
+
+            watcher = asyncio.create_task(watch())
+            sent, why = await asyncio.to_thread(ping_flood, sock, 64 << 20, 3.0)
+            while HubConnection.dropped_unread == 0 and why != "closed":
+                await asyncio.sleep(0.05)  # dropped by the bound, not by the test's end
+            watcher.cancel()
+            sock.close()
+            # 64 MiB were not sent: the hub stopped reading (or dropped the peer) long before,
+            # and never held more than the limit plus the pongs of one read (asyncio reads at
+            # most 256 KiB at a time).
+            assert sent < 16 << 20 and why in ("blocked", "closed"), (sent, why)
+            assert most < OUTPUT_LIMIT + READ_MAX, most
+            assert not hub.server.connections  # gone
+            ws, _ = await open_window(hub)  # and the hub serves the next client
+            await ws.close()
+
+    run(body(), timeout=60)
+
 
 # 2. Guessing the pairing code --------------------------------------------------------------
 
