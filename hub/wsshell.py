@@ -24,6 +24,7 @@ import time
 import websockets
 from websockets.asyncio.server import ServerConnection
 from websockets.protocol import OPEN
+from websockets.streams import StreamReader
 
 from .methods import MethodCheck
 from .relay import Outbox, batch_text, text_frame
@@ -59,15 +60,21 @@ def check_library() -> list[str]:
         probe = None
         problems.append(f"Protocol(SERVER) failed: {exc!r}")
     for name in ("state", "reader", "expect_continuation_frame", "max_message_size",
-                 "send_binary", "close_expected"):  # fmt: skip
+                 "send_binary", "close_expected", "parser"):  # fmt: skip
         if probe is not None and not hasattr(probe, name):
             problems.append(f"Protocol.{name} is gone")
+    waiting = getattr(getattr(probe, "parser", None), "gi_yieldfrom", None)
+    if probe is not None and getattr(waiting, "gi_code", None) is not _BETWEEN_FRAMES:
+        problems.append("the parser no longer waits for a frame in StreamReader.at_eof")
     if not isinstance(getattr(StreamReader(), "buffer", None), bytearray):
         problems.append("StreamReader.buffer is not a bytearray any more")
     frames = getattr(messages, "SimpleQueue", None)  # Assembler.frames, read by _idle_parser
     if frames is None or not hasattr(frames, "__len__"):
         problems.append("the asyncio Assembler's frame queue has no len() any more")
     return problems
+
+
+_BETWEEN_FRAMES = StreamReader.at_eof.__code__  # where the library's parser waits for a frame
 
 
 def limit_message_size(conn, size: int):
@@ -204,11 +211,17 @@ class HubConnection(MethodCheck, ServerConnection):
         super().data_received(data)
 
     def _idle_parser(self) -> bool:
-        """True when the library holds nothing half-read or unread, so order is kept."""
+        """True when the library holds nothing half-read or unread, so order is kept.
+
+        Its parser must be between frames: waiting in ``StreamReader.at_eof`` for the next
+        header, not inside ``Frame.parse`` with a header already taken from an earlier chunk
+        (its buffer is empty then too, and the rest of that frame must go to it).
+        """
         try:
             p = self.protocol
             return (
                 p.state is OPEN
+                and getattr(p.parser.gi_yieldfrom, "gi_code", None) is _BETWEEN_FRAMES
                 and not p.reader.buffer
                 and not p.expect_continuation_frame
                 and not len(self.recv_messages.frames)

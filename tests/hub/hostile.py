@@ -125,3 +125,22 @@ def ping_flood(sock: socket.socket, limit: int, seconds: float) -> tuple[int, st
     except OSError:
         return sent, "closed"
     return sent, "limit"
+
+
+def masked(payload: bytes, opcode=0x2, mask=b"\x37\xfa\x21\x3d") -> bytes:
+    """One client frame (FIN, ``opcode``, masked with ``mask``) of under 126 bytes."""
+    body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return bytes((0x80 | opcode, 0x80 | len(payload))) + mask + body
+
+
+async def raw_controller(port, code, hello_frame: bytes):
+    """A controller over a bare TCP stream, past its hello: (reader, writer), Nagle off."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    writer.write(upgrade(f"/ws/controller?room=default&code={code}", f"127.0.0.1:{port}"))
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    writer.write(masked(hello_frame))
+    welcome = await asyncio.wait_for(reader.readexactly(8), 5)
+    assert welcome[:2] == b"\x82\x06", welcome
+    return reader, writer

@@ -2,7 +2,6 @@
 
 One section per kind of attack, numbered as in issue 13; each test is a client doing what an
 attacker would and asserting what the hub promises. The clients' tools are in hostile.py.
-Section still to come: 8 frame boundaries on the short way in.
 """
 
 import asyncio
@@ -17,7 +16,9 @@ from hostile import (
     http,
     hub_log,
     lan_address,
+    masked,
     ping_flood,
+    raw_controller,
     raw_http,
     raw_http_first_line,
     response,
@@ -340,6 +341,40 @@ def test_a_bug_hit_by_every_message_leaves_a_few_tracebacks_not_one_each(monkeyp
     with hub_log() as buf:
         run(body(), timeout=60)
     assert 1 <= buf.getvalue().count("Traceback") <= 5
+
+
+# 8. Frame boundaries on the short way in ----------------------------------------------------
+
+
+def test_a_frame_split_after_its_header_is_not_read_as_new_frames():
+    async def moves(win, count):
+        return [((m := await next_msg(win, "move"))["cseq"], m["x"]) for _ in range(count)]
+
+    async def body():
+        async with running_hub() as hub:
+            win, _ = await open_window(hub)
+            reader, writer = await raw_controller(hub.port, CODE, hello("5b1175b1175b", "Split"))
+            writer.write(masked(inp(1)) + masked(inp(2, x=20)))  # the short way is in use
+            assert await moves(win, 1) == [(2, 20)]
+            payload = inp(3, x=30)
+            # A mask that makes the frame's tail look like a frame of its own: 0x82 (binary),
+            # then a masked length that ends the tail exactly.
+            frame = masked(payload, mask=bytes((0x82, 0x80 | (len(payload) - 2), 0x11, 0x22)))
+            writer.write(frame[:2])  # the header alone, in one segment
+            await writer.drain()
+            await asyncio.sleep(0.1)
+            writer.write(frame[2:])  # mask and payload in the next
+            await writer.drain()
+            await asyncio.sleep(0.1)
+            writer.write(masked(b"p1", opcode=0x9) + masked(inp(4, x=40)))
+            assert await moves(win, 2) == [(3, 30), (4, 40)]  # nothing forged, nothing lost
+            assert await asyncio.wait_for(reader.readexactly(4), 5) == b"\x8a\x02p1"  # pong
+            (session,) = [s for s in hub.links if s.kind == "controller"]
+            assert not session.closed
+            writer.close()
+            await win.close()
+
+    run(body())
 
 
 # 9. A stalled window -----------------------------------------------------------------------
