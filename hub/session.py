@@ -32,6 +32,8 @@ from .logs import TokenBucket
 from .relay import encode
 from .rooms import RoomFull
 
+JOIN_RATE, JOIN_BURST = 1.0, 5  # joins per second per window connection, and the burst
+
 
 def player_id(token: str) -> str:
     """The public id of a window's player: a hash its resume token cannot be read back from."""
@@ -222,6 +224,7 @@ class WindowSession(Session):
         super().__init__(state, room_name, addr, now, wall)
         self.id = wid
         self.name = None
+        self.joins = TokenBucket(JOIN_RATE, JOIN_BURST, now)  # each join is news to every window
 
     def open(self, now: float, t: float) -> tuple:
         """The first messages: welcome and the full state, then the room's messages."""
@@ -284,6 +287,10 @@ class WindowSession(Session):
         carries both. A second join with another token releases this connection's earlier
         player at once (no grace), so one connection never holds two seats.
         """
+        if not self.joins.take(now):
+            raise Refused(
+                Close.RATE_LIMIT, f"more than {JOIN_BURST} joins in a row; join once, then play"
+            )
         room = self.room
         token = msg["id"] or self.state.new_token()
         pid = player_id(token)

@@ -319,8 +319,19 @@ def test_a_window_holds_one_seat_whatever_ids_it_joins_with():
     w = admit(state, "window")
     w.open(0.0, 0)
     for n in range(20):
-        w.receive(json.dumps({"type": "join", "name": "Kim", "id": f"grab{n:04d}"}), 0.1, 0)
+        w.receive(json.dumps({"type": "join", "name": "Kim", "id": f"grab{n:04d}"}), n, 0)
     assert list(state.rooms["default"].seats) == [player_id("grab0019")]
+
+
+def test_a_window_joining_again_and_again_is_closed_4005():
+    state, _ = hub_state()
+    w = admit(state, "window")
+    w.open(0.0, 0)
+    for n in range(5):  # a burst of five is fine (a player renaming, a pad re-pressing Start)
+        w.receive(json.dumps({"type": "join", "name": "Kim", "id": f"grab{n:04d}"}), 0.1, 0)
+    assert not w.closed
+    out = w.receive(json.dumps({"type": "join", "name": "Kim", "id": "grab0005"}), 0.1, 0)
+    assert w.closed and out[-1].code == Close.RATE_LIMIT
 
 
 def test_rooms_other_than_the_default_go_away_with_their_last_player_and_window():
