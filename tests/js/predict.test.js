@@ -246,3 +246,15 @@ test("walls and pillars from the map stop a predicted run and a predicted shot, 
   assert.equal(pr.sample(T0 + 1210).projectiles.length, 1, "flying toward the wall");
   assert.equal(pr.sample(T0 + 1400).projectiles.length, 0, "stopped where it touched the wall");
 });
+
+test("a shot fired point-blank into a wall or the edge is drawn once, where it was fired", () => {
+  const map = { name: "t", w: 1600, h: 900, obstacles: [{ kind: "wall", x: 500, y: 200, w: 40, h: 400 }] };
+  const pr = new Predictor({ ...RULES, map });
+  pr.push(...state(10, [player(1585, 300), player(478, 300, { id: "b" })]));
+  // Out over the arena's right edge, and into the wall right in front of b.
+  pr.noteShot({ id: 8, owner: "a", x: 1613, y: 300, vx: 500, vy: 0 }, T0 + 205, 11, T0 + 200);
+  pr.noteShot({ id: 9, owner: "b", x: 506, y: 300, vx: 500, vy: 0 }, T0 + 205, 12, T0 + 200);
+  const first = pr.sample(T0 + 230).projectiles; // the first frame after both events
+  assert.deepEqual(first.map((s) => [s.id, s.x, s.y]), [[8, 1600, 300], [9, 506, 300]]);
+  assert.deepEqual(pr.sample(T0 + 246).projectiles, [], "and only once");
+});

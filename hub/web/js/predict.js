@@ -290,8 +290,15 @@ export class Predictor {
       if (rt < s.t) continue;
       const [x, y] = flown(s, rt);
       const spent = !s.fromState && (r.shot_speed * (rt - s.t)) / 1000 > r.shot_range;
-      if (spent || x < 0 || x > r.arena_w || y < 0 || y > r.arena_h) continue;
-      if (this.arena && this._walled(s, x, y)) continue;
+      const out_of_arena = x < 0 || x > r.arena_w || y < 0 || y > r.arena_h;
+      if (spent || out_of_arena || (this.arena && this._walled(s, x, y))) {
+        // A shot fired point-blank into a wall or the edge stops before any frame could show
+        // it in flight: it is still drawn once, where it was fired, so every shot is seen.
+        if (!s.shown) out.push({ ...s.p, x: clamp(s.p.x, 0, r.arena_w), y: clamp(s.p.y, 0, r.arena_h) });
+        s.shown = true;
+        continue;
+      }
+      s.shown = true;
       out.push({ ...s.p, x, y });
     }
     return out;
