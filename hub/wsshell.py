@@ -63,8 +63,7 @@ def check_library() -> list[str]:
                  "send_binary", "close_expected", "parser"):  # fmt: skip
         if probe is not None and not hasattr(probe, name):
             problems.append(f"Protocol.{name} is gone")
-    waiting = getattr(getattr(probe, "parser", None), "gi_yieldfrom", None)
-    if probe is not None and getattr(waiting, "gi_code", None) is not _BETWEEN_FRAMES:
+    if probe is not None and waiting_in(getattr(probe, "parser", None)) is not _BETWEEN_FRAMES:
         problems.append("the parser no longer waits for a frame in StreamReader.at_eof")
     if not isinstance(getattr(StreamReader(), "buffer", None), bytearray):
         problems.append("StreamReader.buffer is not a bytearray any more")
@@ -75,6 +74,13 @@ def check_library() -> list[str]:
 
 
 _BETWEEN_FRAMES = StreamReader.at_eof.__code__  # where the library's parser waits for a frame
+
+
+def waiting_in(gen):
+    """The code of the innermost generator ``gen`` is suspended in (through ``yield from``)."""
+    while getattr(gen, "gi_yieldfrom", None) is not None:
+        gen = gen.gi_yieldfrom
+    return getattr(gen, "gi_code", None)
 
 
 def limit_message_size(conn, size: int):
@@ -221,7 +227,7 @@ class HubConnection(MethodCheck, ServerConnection):
             p = self.protocol
             return (
                 p.state is OPEN
-                and getattr(p.parser.gi_yieldfrom, "gi_code", None) is _BETWEEN_FRAMES
+                and waiting_in(p.parser) is _BETWEEN_FRAMES
                 and not p.reader.buffer
                 and not p.expect_continuation_frame
                 and not len(self.recv_messages.frames)

@@ -359,6 +359,8 @@ def test_a_frame_split_after_its_header_is_not_read_as_new_frames():
             reader, writer = await raw_controller(hub.port, CODE, hello("5b1175b1175b", "Split"))
             writer.write(masked(inp(1)) + masked(inp(2, x=20)))  # the short way is in use
             assert await moves(win, 1) == [(2, 20)]
+            (conn,) = hub.controllers
+            assert conn.fast_frames == 2
             payload = inp(3, x=30)
             # A mask that makes the frame's tail look like a frame of its own: 0x82 (binary),
             # then a masked length that ends the tail exactly.
