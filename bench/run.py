@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import cluster, drawn, e2e, loadgen, relay, report, servers, wire  # noqa: E402
+from bench import cluster, drawn, e2e, hostile, loadgen, relay, report, servers, wire  # noqa: E402
 from bench import profile as hub_profile  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -127,7 +127,7 @@ def main(argv=None):
     )
     parser.add_argument(
         "--only",
-        default="relay,cluster,wire,e2e,drawn,firmware,profile",
+        default="relay,cluster,wire,e2e,drawn,firmware,profile,hostile",
         help="sections to run, comma-separated",
     )
     parser.add_argument(
@@ -202,6 +202,10 @@ def main(argv=None):
     if "firmware" in sections:
         print("== firmware (bench/firmware_bench.py)")
         results["firmware"] = firmware(args.quick)
+    if "hostile" in sections:
+        print("== honest play while one hostile client runs (bench/hostile.py)")
+        results["hostile"] = hostile.run(2.0 if args.quick else 5.0)
+        print(hostile.table(results["hostile"]))
 
     stamp = started.replace(":", "").replace("-", "")
     path = args.out / f"bench-{stamp}.json"

@@ -16,7 +16,7 @@ from websockets.exceptions import ConnectionClosed
 from .actions import CloseLink, Log, Send, Watch
 from .codec import Close
 from .logs import event
-from .wsshell import WindowSink, bound_send_buffer, is_open, send_now
+from .wsshell import WindowSink, bound_send_buffer, close_within, is_open, send_now
 
 
 def peer(conn) -> str:
@@ -70,12 +70,13 @@ class Link:
         self.hub.bus.subscribe(room, self.sink)
 
     def close(self, code, reason):
-        """Start the close handshake once; the hub keeps the task until it is done."""
+        """Start the close handshake once, bounded (wsshell.close_within); the hub keeps the
+        task until it is done."""
         self.conn.on_binary = None
         if self.sink is not None:
             self.hub.bus.unsubscribe(self.session.room_name, self.sink)
         if self.closing is None:
-            self.closing = self.hub.spawn(self.conn.close(code, reason))
+            self.closing = self.hub.spawn(close_within(self.conn, code, reason))
 
     def on_binary(self, payload):
         """A frame from the short way in: the same session, the same actions."""

@@ -13,6 +13,7 @@ A refused frame returns ``Log("rejected")`` (rate-limited by the shell) and ``Cl
 session is then ``closed`` and ignores everything after.
 """
 
+import hashlib
 import logging
 
 from . import game as rules
@@ -31,6 +32,13 @@ from .codec import (
 from .logs import TokenBucket
 from .relay import encode
 from .rooms import RoomFull
+
+JOIN_RATE, JOIN_BURST = 1.0, 5  # joins per second per window connection, and the burst
+
+
+def player_id(token: str) -> str:
+    """The public id of a window's player: a hash its resume token cannot be read back from."""
+    return "k-" + hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
 class Meter:
@@ -228,6 +236,7 @@ class WindowSession(Session):
         self.name = None
         # Bot changes from the lobby: a few clicks at once, then one every half second.
         self.bot_calls = TokenBucket(BOT_CALLS_PER_S, BOT_CALLS_BURST, now)
+        self.joins = TokenBucket(JOIN_RATE, JOIN_BURST, now)  # each join is news to every window
 
     def open(self, now: float, t: float) -> tuple:
         """The first messages: welcome and the full state, then the room's messages."""
@@ -298,19 +307,36 @@ class WindowSession(Session):
         return (Log("bots", logging.INFO, fields),)
 
     def _join(self, msg, now, t) -> tuple:
+        """Play as a keyboard/gamepad player: one seat per connection, resumable by token.
+
+        The token is the secret: ``id`` if given, else a random one the hub makes (144 bits).
+        The public player id is a one-way hash of it (``player_id``), so ids seen in states,
+        /healthz or the dashboard resume nothing. The "joined" answer, to this window only,
+        carries both. A second join with another token releases this connection's earlier
+        player at once (no grace), so one connection never holds two seats.
+        """
+        if not self.joins.take(now):
+            raise Refused(
+                Close.RATE_LIMIT, f"more than {JOIN_BURST} joins in a row; join once, then play"
+            )
         room = self.room
-        pid = f"k-{msg['id'] or self.id}"
+        token = msg["id"] or self.state.new_token()
+        pid = player_id(token)
         if self.pid is not None and self.pid != pid:
-            room.detach(self.pid, self, now)
+            if self.pid in room.seats and room.seats[self.pid].owner is self:
+                room.remove(self.pid, t)
+            self.pid = None
         try:
             _, prev = room.attach(pid, msg["kind"], msg["name"], self, t)
         except RoomFull as exc:
             raise Refused(Close.FULL, str(exc)) from None
         out = []
         if prev is not None and prev is not self:
-            out += prev.replaced()  # another tab with the same join id takes the player over
+            out += prev.replaced()  # the token's holder (a reloaded tab) takes the player over
         self.pid = pid
         self.name = room.game.players[pid].name
+        joined = room.stamp({"type": "joined", "player": pid, "token": token}, t)
+        out.append(Send(encode(joined)))
         fields = {"room": self.room_name, "window": self.id, "player": pid, "name": self.name}
         out.append(Log("join", logging.INFO, fields))
         return tuple(out)

@@ -9,6 +9,7 @@ here, which is the bus's (hub/bus.py).
 
 import functools
 import itertools
+import secrets
 
 from . import game as rules
 from . import maps
@@ -82,6 +83,10 @@ class HubState:
                 del self.rooms[name]
         out, self.pending = self.pending, []
         return out
+
+    def new_token(self) -> str:
+        """A window player's resume token: random, 24 characters (its own randomness source)."""
+        return secrets.token_urlsafe(18)
 
     def phone_url(self, room: str) -> str:
         q = f"?room={room}&code={self.cfg.pairing_code}" if room else ""

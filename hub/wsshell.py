@@ -24,6 +24,7 @@ import time
 import websockets
 from websockets.asyncio.server import ServerConnection
 from websockets.protocol import OPEN
+from websockets.streams import StreamReader
 
 from .methods import MethodCheck
 from .relay import Outbox, batch_text, text_frame
@@ -31,6 +32,8 @@ from .relay import Outbox, batch_text, text_frame
 TESTED = ((17, 0), (18, 0))  # [from, to): keep in step with pyproject.toml
 _write = os.write
 WINDOW_SNDBUF = 64 * 1024  # bound what the kernel hides, so "behind" is seen and acted on
+OUTPUT_LIMIT = 128 * 1024  # bytes owed to a peer before the hub stops reading from it
+OUTPUT_STALL_S = 10.0  # a peer that reads nothing for this long after that is dropped
 
 
 def library_version() -> tuple[int, int]:
@@ -57,15 +60,27 @@ def check_library() -> list[str]:
         probe = None
         problems.append(f"Protocol(SERVER) failed: {exc!r}")
     for name in ("state", "reader", "expect_continuation_frame", "max_message_size",
-                 "send_binary", "close_expected"):  # fmt: skip
+                 "send_binary", "close_expected", "parser"):  # fmt: skip
         if probe is not None and not hasattr(probe, name):
             problems.append(f"Protocol.{name} is gone")
+    if probe is not None and waiting_in(getattr(probe, "parser", None)) is not _BETWEEN_FRAMES:
+        problems.append("the parser no longer waits for a frame in StreamReader.at_eof")
     if not isinstance(getattr(StreamReader(), "buffer", None), bytearray):
         problems.append("StreamReader.buffer is not a bytearray any more")
     frames = getattr(messages, "SimpleQueue", None)  # Assembler.frames, read by _idle_parser
     if frames is None or not hasattr(frames, "__len__"):
         problems.append("the asyncio Assembler's frame queue has no len() any more")
     return problems
+
+
+_BETWEEN_FRAMES = StreamReader.at_eof.__code__  # where the library's parser waits for a frame
+
+
+def waiting_in(gen):
+    """The code of the innermost generator ``gen`` is suspended in (through ``yield from``)."""
+    while getattr(gen, "gi_yieldfrom", None) is not None:
+        gen = gen.gi_yieldfrom
+    return getattr(gen, "gi_code", None)
 
 
 def limit_message_size(conn, size: int):
@@ -89,6 +104,29 @@ def send_now(conn, data: bytes) -> bool:
     except Exception:  # the transport is going away; its close is reported elsewhere
         return False
     return True
+
+
+CLOSE_BOUND_S = 2.0  # the close handshake, however stuck the peer, ends within this
+
+
+async def close_within(conn, code: int, reason: str, bound_s: float = CLOSE_BOUND_S):
+    """Close with ``code`` and ``reason``; abort the transport if that takes over ``bound_s``.
+
+    The library's ``close`` drains the write buffer before it starts its own close timeout, and
+    a peer that does not read never lets that drain finish. The bound covers both, so a stalled
+    window's link is gone ``bound_s`` after the decision at the latest.
+    """
+    task = asyncio.ensure_future(conn.close(code, reason))
+    try:
+        done, _ = await asyncio.wait((task,), timeout=bound_s)
+    except asyncio.CancelledError:  # the hub is stopping: the close goes with it
+        task.cancel()
+        raise
+    if not done:
+        conn.transport.abort()  # connection_lost ends the library's close too
+        await asyncio.wait((task,), timeout=bound_s)
+    if task.done() and not task.cancelled():
+        task.exception()  # retrieved: a closing error is not news
 
 
 def is_open(conn) -> bool:
@@ -121,12 +159,51 @@ def split_binary(data: bytes) -> list[bytes] | None:
 
 class HubConnection(MethodCheck, ServerConnection):
     """``ServerConnection`` with an optional ``on_binary(payload)`` hook for the short way in,
-    and 405 for methods other than GET/HEAD before the library parses them (methods.py)."""
+    405 for methods other than GET/HEAD before the library parses them (methods.py), and a
+    bound on what the hub holds for a peer that does not read.
+
+    Bounded output: every byte the hub owes a peer (pongs the library writes by itself, sends,
+    close frames) waits in the transport. Past ``OUTPUT_LIMIT`` bytes the hub stops reading from
+    that peer, so a ping flood cannot make it write more; reading resumes once the buffer drains
+    below the library's low-water mark. A peer still not reading ``output_stall_s`` later is
+    dropped (the transport aborted: a close frame could not reach it anyway). This holds in every
+    state: before the hello, after a refusal, during the close.
+    """
 
     on_binary = None
     fast_frames = 0  # frames taken the short way (tests and profiling read it)
+    output_stall_s = OUTPUT_STALL_S
+    dropped_unread = 0  # connections dropped for not reading (all connections; tests read it)
+    _out_timer = None  # while reading is paused because the peer does not read
 
     def data_received(self, data: bytes) -> None:
+        self._take(data)
+        transport = self.transport
+        if transport.get_write_buffer_size() > OUTPUT_LIMIT:
+            transport.pause_reading()  # again if the library resumed it for its own queue
+            if self._out_timer is None:
+                self._out_timer = self.loop.call_later(self.output_stall_s, self._drop_unread)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._out_timer is not None:
+            self._out_timer.cancel()
+            self._out_timer = None
+            if not getattr(self.recv_messages, "paused", False):  # the library's own pause
+                self.transport.resume_reading()
+
+    def _drop_unread(self):
+        self._out_timer = None
+        HubConnection.dropped_unread += 1
+        self.transport.abort()
+
+    def connection_lost(self, exc) -> None:
+        if self._out_timer is not None:
+            self._out_timer.cancel()
+            self._out_timer = None
+        super().connection_lost(exc)
+
+    def _take(self, data: bytes) -> None:
         hook = self.on_binary
         if hook is not None and self._idle_parser():
             payloads = split_binary(data)
@@ -140,11 +217,17 @@ class HubConnection(MethodCheck, ServerConnection):
         super().data_received(data)
 
     def _idle_parser(self) -> bool:
-        """True when the library holds nothing half-read or unread, so order is kept."""
+        """True when the library holds nothing half-read or unread, so order is kept.
+
+        Its parser must be between frames: waiting in ``StreamReader.at_eof`` for the next
+        header, not inside ``Frame.parse`` with a header already taken from an earlier chunk
+        (its buffer is empty then too, and the rest of that frame must go to it).
+        """
         try:
             p = self.protocol
             return (
                 p.state is OPEN
+                and waiting_in(p.parser) is _BETWEEN_FRAMES
                 and not p.reader.buffer
                 and not p.expect_continuation_frame
                 and not len(self.recv_messages.frames)

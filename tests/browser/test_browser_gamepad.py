@@ -56,7 +56,7 @@ def pad_player(page, i, cond="true"):
     fn = (
         "(i) => { const c = window.blinkshot.pads.clients.get(i);"
         " const s = window.blinkshot.state();"
-        " const p = c && s && s.players.find((q) => q.id === 'k-' + c.joinedAs.id);"
+        " const p = c && s && s.players.find((q) => q.id === c.player);"
         f" return p && ({cond}) ? p : null; }}"
     )
     return page.wait_for_function(fn, arg=i, timeout=TIMEOUT_MS).json_value()

@@ -88,3 +88,59 @@ def raw_http_first_line(port, data):
         return int(s.recv(4096).split(b" ", 2)[1])
     finally:
         s.close()
+
+
+def silent_window(port, query: str, rcvbuf=4096, path="/ws/window") -> socket.socket:
+    """A window (or controller, by ``path``) that completes the upgrade and then never reads (a
+    small receive buffer, so the hub's output backs up soon). The caller closes the socket."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(5)
+    s.connect(("127.0.0.1", port))
+    s.sendall(upgrade(f"{path}?{query}", f"127.0.0.1:{port}"))
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += s.recv(1)  # byte by byte: nothing after the handshake is read
+    assert head.startswith(b"HTTP/1.1 101"), head
+    return s
+
+
+# A masked ping with a 125-byte payload (mask 0), the largest control frame: 131 bytes in, a
+# 127-byte pong owed.
+PING = bytes((0x89, 0x80 | 125, 0, 0, 0, 0)) + b"p" * 125
+
+
+def ping_flood(sock: socket.socket, limit: int, seconds: float) -> tuple[int, str]:
+    """Send pings on ``sock`` without reading, up to ``limit`` bytes or ``seconds``; (bytes
+    sent, why it stopped: "limit", "blocked" (the hub stopped reading) or "closed")."""
+    sock.settimeout(seconds)
+    burst = PING * 64
+    sent = 0
+    try:
+        while sent < limit:
+            sock.sendall(burst)
+            sent += len(burst)
+    except TimeoutError:
+        return sent, "blocked"
+    except OSError:
+        return sent, "closed"
+    return sent, "limit"
+
+
+def masked(payload: bytes, opcode=0x2, mask=b"\x37\xfa\x21\x3d") -> bytes:
+    """One client frame (FIN, ``opcode``, masked with ``mask``) of under 126 bytes."""
+    body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return bytes((0x80 | opcode, 0x80 | len(payload))) + mask + body
+
+
+async def raw_controller(port, code, hello_frame: bytes):
+    """A controller over a bare TCP stream, past its hello: (reader, writer), Nagle off."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    writer.write(upgrade(f"/ws/controller?room=default&code={code}", f"127.0.0.1:{port}"))
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    writer.write(masked(hello_frame))
+    welcome = await asyncio.wait_for(reader.readexactly(8), 5)
+    assert welcome[:2] == b"\x82\x06", welcome
+    return reader, writer

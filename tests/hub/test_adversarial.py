@@ -2,9 +2,6 @@
 
 One section per kind of attack, numbered as in issue 13; each test is a client doing what an
 attacker would and asserting what the hub promises. The clients' tools are in hostile.py.
-Sections still to come (they need the sans-I/O sessions of issue 11): 1 unbounded output to a
-peer that does not read, 4 seat exhaustion, 5 player hijack, 8 frame boundaries on the short
-way in, 9 bounded close of a stalled window. Add each as a section in its number's place.
 """
 
 import asyncio
@@ -19,16 +16,79 @@ from hostile import (
     http,
     hub_log,
     lan_address,
+    masked,
+    ping_flood,
+    raw_controller,
     raw_http,
     raw_http_first_line,
     response,
+    silent_window,
     upgrade,
 )
-from hubkit import CODE, expect_close, hello, inp, next_msg, open_window, run, running_hub, url
+from hubkit import (
+    CODE,
+    expect_close,
+    hello,
+    inp,
+    next_msg,
+    open_controller,
+    open_window,
+    run,
+    running_hub,
+    url,
+)
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
 
 from hub.hosts import is_loopback
+
+# 1. Unbounded output to a peer that does not read -------------------------------------------
+
+READ_MAX = 256 * 1024
+
+
+@pytest.mark.parametrize(
+    "path, code",
+    [("/ws/controller", CODE), ("/ws/window", CODE), ("/ws/controller", "000000")],
+    ids=["before-hello", "window", "wrong-code"],
+)
+def test_a_ping_flood_that_never_reads_is_paused_then_dropped(monkeypatch, path, code):
+    from hub.wsshell import OUTPUT_LIMIT, HubConnection
+
+    monkeypatch.setattr(HubConnection, "output_stall_s", 1.0)
+    monkeypatch.setattr(HubConnection, "dropped_unread", 0)
+
+    async def body():
+        async with running_hub(hello_timeout=60, stall_timeout=60) as hub:
+            sock = await asyncio.to_thread(
+                silent_window, hub.port, f"room=default&code={code}", path=path
+            )
+            most = 0
+
+            async def watch():
+                nonlocal most
+                while True:
+                    for conn in hub.server.connections:
+                        most = max(most, conn.transport.get_write_buffer_size())
+                    await asyncio.sleep(0.005)
+
+            watcher = asyncio.create_task(watch())
+            sent, why = await asyncio.to_thread(ping_flood, sock, 64 << 20, 3.0)
+            while HubConnection.dropped_unread == 0 and why != "closed":
+                await asyncio.sleep(0.05)  # dropped by the bound, not by the test's end
+            watcher.cancel()
+            sock.close()
+            # 64 MiB were not sent: the hub stopped reading (or dropped the peer) long before,
+            # and never held more than the limit plus the pongs of one read (asyncio reads at
+            # most 256 KiB at a time).
+            assert sent < 16 << 20 and why in ("blocked", "closed"), (sent, why)
+            assert most < OUTPUT_LIMIT + READ_MAX, most
+            assert not hub.server.connections  # gone
+            ws, _ = await open_window(hub)  # and the hub serves the next client
+            await ws.close()
+
+    run(body(), timeout=60)
+
 
 # 2. Guessing the pairing code --------------------------------------------------------------
 
@@ -148,6 +208,61 @@ def test_pairing_json_needs_this_machine_and_an_allowed_name():
     run(body())
 
 
+# 4. Seat exhaustion ------------------------------------------------------------------------
+
+
+def test_one_window_cannot_take_more_than_one_seat():
+    async def body():
+        async with running_hub() as hub:
+            grabber, _ = await open_window(hub)
+            for n in range(5):  # a burst of ids (more are closed 4005: see the session tests)
+                await grabber.send(json.dumps({"type": "join", "name": "G", "id": f"grab{n:04d}"}))
+                await next_msg(grabber, "joined")
+            assert len(hub.state.rooms["default"].seats) == 1
+            for n in range(5, 17):  # more ids than the room has seats
+                await grabber.send(json.dumps({"type": "join", "name": "G", "id": f"grab{n:04d}"}))
+            assert (await expect_close(grabber))[0] == 4005
+            assert len(hub.state.rooms["default"].seats) == 1  # still its one player (in grace)
+            ws, welcome = await open_controller(hub)  # an honest controller still gets a seat
+            assert welcome[0] == 0x81
+            assert len(hub.state.rooms["default"].seats) == 2
+            await ws.close()
+
+    run(body())
+
+
+# 5. Player hijack --------------------------------------------------------------------------
+
+
+def test_a_player_is_resumed_only_with_the_token_given_to_its_window():
+    async def body():
+        async with running_hub() as hub:
+            owner, _ = await open_window(hub)
+            await owner.send(json.dumps({"type": "join", "name": "Kim"}))  # as the page does
+            joined = await next_msg(owner, "joined")
+            pid, token = joined["player"], joined["token"]
+            status, _, text = await http(hub.port, path="/healthz")
+            assert token.encode() not in text  # listed nowhere, not even for this machine
+            status, _, text = await http(hub.port, path=f"/dashboard?code={CODE}")
+            assert token.encode() not in text
+            thief, _ = await open_window(hub)
+            assert len(token) == 24 and token not in pid
+            for guess in (pid, pid[2:], "w1__", "k-w1"):  # the public id, window-like ids
+                await thief.send(json.dumps({"type": "join", "name": "T", "id": guess}))
+                assert (await next_msg(thief, "joined"))["player"] != pid
+            players = hub.state.rooms["default"].game.players
+            assert players[pid].name == "Kim" and players[pid].connected
+            await owner.close()  # a reload: the new page joins with the token it kept
+            again, _ = await open_window(hub)
+            await again.send(json.dumps({"type": "join", "name": "Kim", "id": token}))
+            resumed = await next_msg(again, "joined")
+            assert resumed["player"] == pid
+            await again.close()
+            await thief.close()
+
+    run(body())
+
+
 # 6. Spoofed announcements ------------------------------------------------------------------
 
 
@@ -229,6 +344,87 @@ def test_a_bug_hit_by_every_message_leaves_a_few_tracebacks_not_one_each(monkeyp
     with hub_log() as buf:
         run(body(), timeout=60)
     assert 1 <= buf.getvalue().count("Traceback") <= 5
+
+
+# 8. Frame boundaries on the short way in ----------------------------------------------------
+
+
+def test_a_frame_split_after_its_header_is_not_read_as_new_frames():
+    async def moves(win, count):
+        return [((m := await next_msg(win, "move"))["cseq"], m["x"]) for _ in range(count)]
+
+    async def body():
+        async with running_hub() as hub:
+            win, _ = await open_window(hub)
+            reader, writer = await raw_controller(hub.port, CODE, hello("5b1175b1175b", "Split"))
+            writer.write(masked(inp(1)) + masked(inp(2, x=20)))  # the short way is in use
+            assert await moves(win, 1) == [(2, 20)]
+            (conn,) = hub.controllers
+            assert conn.fast_frames == 2
+            payload = inp(3, x=30)
+            # A mask that makes the frame's tail look like a frame of its own: 0x82 (binary),
+            # then a masked length that ends the tail exactly.
+            frame = masked(payload, mask=bytes((0x82, 0x80 | (len(payload) - 2), 0x11, 0x22)))
+            writer.write(frame[:2])  # the header alone, in one segment
+            await writer.drain()
+            await asyncio.sleep(0.1)
+            writer.write(frame[2:])  # mask and payload in the next
+            await writer.drain()
+            await asyncio.sleep(0.1)
+            writer.write(masked(b"p1", opcode=0x9) + masked(inp(4, x=40)))
+            assert await moves(win, 2) == [(3, 30), (4, 40)]  # nothing forged, nothing lost
+            assert await asyncio.wait_for(reader.readexactly(4), 5) == b"\x8a\x02p1"  # pong
+            (session,) = [s for s in hub.links if s.kind == "controller"]
+            assert not session.closed
+            writer.close()
+            await win.close()
+
+    run(body())
+
+
+# 9. A stalled window -----------------------------------------------------------------------
+
+
+async def read_all(ws):
+    with contextlib.suppress(Exception):
+        async for _ in ws:
+            pass
+
+
+def test_a_stalled_window_is_closed_promptly_and_its_link_is_gone_within_the_bound(caplog):
+    from hub.wsshell import CLOSE_BOUND_S
+
+    async def body():
+        async with running_hub(stall_timeout=0.5) as hub:
+            chatters = [(await open_window(hub))[0] for _ in range(4)]
+            readers = [asyncio.create_task(read_all(ws)) for ws in chatters]  # honest: they read
+            silent = await asyncio.to_thread(silent_window, hub.port, f"room=default&code={CODE}")
+            port = silent.getsockname()[1]
+            link = None
+            while link is None:
+                link = next((v for k, v in hub.links.items() if k.addr.endswith(f":{port}")), None)
+                await asyncio.sleep(0.01)
+            text = "x" * 200
+            loop = asyncio.get_running_loop()
+            while link.closing is None:  # 4 x 150 chat lines/s (under the rate limit) fill it
+                for ws in chatters:
+                    await ws.send(json.dumps({"type": "message", "text": text}))
+                await asyncio.sleep(1 / 150)
+                assert link.sink.lag()["behind_s"] < 0.5 + 1.0  # decided soon after the limit
+            decided = loop.time()
+            while link.session in hub.links or not link.closing.done():  # it still reads nothing
+                await asyncio.sleep(0.02)
+            gone = loop.time() - decided
+            assert gone < CLOSE_BOUND_S + 1.0, gone  # not the keepalive's 20 s
+            assert link.conn.transport.is_closing()  # the socket is let go, too
+            assert all(x.closing is None for x in hub.links.values())  # the honest ones stay
+            silent.close()
+            for ws in chatters:
+                await ws.close()
+            await asyncio.gather(*readers)
+
+    run(body(), timeout=60)
+    assert any("window_stalled" in r.getMessage() for r in caplog.records)
 
 
 # 10. HTTP and JSON details ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from hub.actions import NOTHING, CloseLink, Log, Send, Watch
 from hub.codec import Close, encode_feedback
 from hub.config import Config
 from hub.rooms import MAX_PLAYERS
+from hub.session import player_id
 from hub.state import HubState
 
 CODE = "123456"
@@ -288,10 +289,17 @@ def test_window_join_ping_chat_and_spectator_input():
     spectator = {"type": "input", "seq": 1, "buttons": 0, "presses": [0, 0, 0], "x": 500, "y": 0}
     assert w.receive(json.dumps(spectator), 0.1, 0) == NOTHING
     assert not bus.of("move")  # a spectator's input is ignored
-    (log,) = w.receive(json.dumps({"type": "join", "name": "Kim", "id": "tab-1234"}), 0.2, 0)
-    assert log.event == "join" and w.pid == "k-tab-1234"
+    joined, log = w.receive(json.dumps({"type": "join", "name": "Kim", "id": "tab-1234"}), 0.2, 0)
+    assert log.event == "join" and w.pid == player_id("tab-1234") != "k-tab-1234"
+    assert json.loads(joined.data) | {"seq": 0, "t": 0} == {
+        "type": "joined",
+        "player": w.pid,
+        "token": "tab-1234",
+        "seq": 0,
+        "t": 0,
+    }
     w.receive(json.dumps({**spectator, "seq": 2}), 0.3, 0)
-    assert bus.of("move")[0]["id"] == "k-tab-1234"
+    assert bus.of("move")[0]["id"] == w.pid
     (pong,) = w.receive(json.dumps({"type": "ping", "id": 7, "t": 1234.5}), 0.4, 99.0)
     pong = json.loads(pong.data)
     assert (pong["type"], pong["id"], pong["t"], pong["hub_t"]) == ("pong", 7, 1234.5, 99.0)
@@ -312,7 +320,7 @@ def test_a_late_window_gets_the_last_50_lines_of_chat_and_kill_feed_marked_syste
     assert lines[0] == {"from": "Kim", "text": "line 10", "t": 20.0}  # the oldest kept
     assert lines[-1]["text"] == "line 59"
     room = state.rooms["default"]
-    room.remove("k-tab-1234", 300.0)
+    room.remove(player_id("tab-1234"), 300.0)
     lines = json.loads(admit(state, "window").open(101.0, 301.0)[2].data)["lines"]
     assert lines[-1] == {"from": "hub", "text": "Kim left", "t": 300.0, "system": True}
 
@@ -351,15 +359,37 @@ def test_bot_calls_past_the_rate_are_answered_not_applied_and_never_close():
     assert state.rooms["default"].bot_limit() == 9
 
 
-def test_another_tab_with_the_same_join_id_takes_the_player_over():
+def test_another_tab_with_the_resume_token_takes_the_player_over():
     state, _ = hub_state()
     w1, w2 = admit(state, "window"), admit(state, "window")
-    for w in (w1, w2):
-        w.open(0.0, 0)
-        w.receive(json.dumps({"type": "join", "name": "Kim", "id": "tab-1234"}), 0.1, 0)
-    assert w1.pid is None and w2.pid == "k-tab-1234"
+    w1.open(0.0, 0)
+    w2.open(0.0, 0)
+    joined, _ = w1.receive(json.dumps({"type": "join", "name": "Kim"}), 0.1, 0)
+    token = json.loads(joined.data)["token"]
+    w2.receive(json.dumps({"type": "join", "name": "Kim", "id": token}), 0.1, 0)
+    assert w1.pid is None and w2.pid == player_id(token) and len(token) == 24
     state.release(w1, 1.0)  # the old tab leaving does not start the grace period
-    assert state.rooms["default"].game.players["k-tab-1234"].connected
+    assert state.rooms["default"].game.players[w2.pid].connected
+
+
+def test_a_window_holds_one_seat_whatever_ids_it_joins_with():
+    state, _ = hub_state()
+    w = admit(state, "window")
+    w.open(0.0, 0)
+    for n in range(20):
+        w.receive(json.dumps({"type": "join", "name": "Kim", "id": f"grab{n:04d}"}), n, 0)
+    assert list(state.rooms["default"].seats) == [player_id("grab0019")]
+
+
+def test_a_window_joining_again_and_again_is_closed_4005():
+    state, _ = hub_state()
+    w = admit(state, "window")
+    w.open(0.0, 0)
+    for n in range(5):  # a burst of five is fine (a player renaming, a pad re-pressing Start)
+        w.receive(json.dumps({"type": "join", "name": "Kim", "id": f"grab{n:04d}"}), 0.1, 0)
+    assert not w.closed
+    out = w.receive(json.dumps({"type": "join", "name": "Kim", "id": "grab0005"}), 0.1, 0)
+    assert w.closed and out[-1].code == Close.RATE_LIMIT
 
 
 def test_rooms_other_than_the_default_go_away_with_their_last_player_and_window():

@@ -244,10 +244,16 @@ describe("BlinkshotClient", () => {
     const client = makeClient(hub);
     const closes = [];
     client.on("close", (c) => closes.push(c));
-    client.join("Kim", "tab-1234");
+    client.join("Kim");
     client.connect();
     await hub.until(() => hub.conns.length === 1 && hub.conns[0].received.length >= 1, "first join");
-    assert.deepEqual(hub.conns[0].received[0], { type: "join", name: "Kim", id: "tab-1234" });
+    assert.deepEqual(hub.conns[0].received[0], { type: "join", name: "Kim" });
+    // The hub answers with the player and a resume token; the next join sends the token.
+    const answer = { type: "joined", seq: 3, t: 1, player: "k-0123456789abcdef", token: "tab-1234" };
+    const joined = nextEvent(client, "joined");
+    hub.conns[0].sock.send(JSON.stringify(answer));
+    await joined;
+    assert.equal(client.player, "k-0123456789abcdef");
     hub.conns[0].sock.close(1001, "hub shutting down; reconnect");
     await hub.until(
       () => hub.conns.length === 2 && hub.conns[1].received.some((m) => m.type === "join"),

@@ -74,6 +74,7 @@ export class BlinkshotClient {
     this.clockOffset = null; // hub clock minus ours, ms
     this.attempt = 0;
     this.joinedAs = null;
+    this.player = null; // our player id, from the hub's "joined" answer
 
     this._handlers = new Map();
     this._stopped = true;
@@ -228,6 +229,12 @@ export class BlinkshotClient {
       case "pong":
         this._onPong(msg, at);
         break;
+      case "joined":
+        // The hub's answer to our join: our player id and a fresh resume token. The next join
+        // (after a reconnect) sends the token, so this connection's player is kept.
+        this.player = msg.player;
+        if (this.joinedAs !== null && typeof msg.token === "string") this.joinedAs.id = msg.token;
+        break;
     }
     this._emit(msg.type, msg, at);
     if (ALIASES[msg.type]) this._emit(ALIASES[msg.type], msg, at);
@@ -316,8 +323,10 @@ export class BlinkshotClient {
   }
 
   /**
-   * Play from this window as a keyboard/touch player; repeated after every reconnect. `id`
-   * (4-32 of A-Z a-z 0-9 _ -), if given, keeps the same player across reloads and reconnects.
+   * Play from this window as a keyboard/touch player; repeated after every reconnect. `id`, if
+   * given, is a resume token the hub sent in an earlier "joined" message (kept e.g. in
+   * sessionStorage): it resumes that player after a reload. The hub answers every join with
+   * "joined" {player, token}; the client resends the newest token after a reconnect.
    * `kind` "gamepad" shows the player as a gamepad player (default: keyboard).
    */
   join(name, id, kind) {

@@ -290,19 +290,19 @@ function setupPlay(client, input) {
   const form = document.getElementById("join-form");
   const nameInput = document.getElementById("join-name");
   nameInput.value = localStorage.getItem("blinkshot.name") ?? "";
-  let token = sessionStorage.getItem("blinkshot.player");
-  if (!token) {
-    token = `${Math.random().toString(36).slice(2, 10)}${Date.now().toString(36)}`.slice(0, 16);
-    sessionStorage.setItem("blinkshot.player", token);
-  }
+  // The hub's resume token for this tab's player (it changes at every join): a reload joins
+  // with it and keeps the player. Only the hub makes tokens; ids of other players cannot resume.
+  client.on("joined", (msg) => {
+    sessionStorage.setItem("blinkshot.player", msg.token);
+    myId = msg.player;
+    renderer.me = myId;
+  });
   form.onsubmit = (e) => {
     e.preventDefault();
     const name = nameInput.value.trim();
     if (!name) return;
     localStorage.setItem("blinkshot.name", name);
-    client.join(name, token);
-    myId = `k-${token}`;
-    renderer.me = myId;
+    client.join(name, sessionStorage.getItem("blinkshot.player") ?? undefined);
     input.enable();
     form.hidden = true;
     document.getElementById("controls").hidden = false;

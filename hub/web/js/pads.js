@@ -13,11 +13,12 @@ import { PadTracker } from "./gamepad.js";
 export function setupGamepads(makeClient, { getPads = () => navigator.getGamepads?.() ?? [] } = {}) {
   const tracker = new PadTracker();
   const clients = new Map();
-  const token = padToken();
   const apply = (a) => {
     if (a.type === "join") {
       const client = makeClient();
-      client.join(`Pad ${a.index + 1}`, `${token}p${a.index}`, "gamepad"); // sent once connected
+      const key = `blinkshot.pad${a.index}`; // the hub's resume token for this pad's player
+      client.on("joined", (msg) => sessionStorage.setItem(key, msg.token));
+      client.join(`Pad ${a.index + 1}`, sessionStorage.getItem(key) ?? undefined, "gamepad");
       client.connect();
       clients.set(a.index, client);
       return;
@@ -49,15 +50,4 @@ export function setupGamepads(makeClient, { getPads = () => navigator.getGamepad
   const api = { tracker, clients };
   if (globalThis.window?.blinkshot) window.blinkshot.pads = api;
   return api;
-}
-
-/** A token for this tab's pads, so a reloaded tab's pad gets its player back within grace. */
-function padToken() {
-  const key = "blinkshot.pads";
-  let t = sessionStorage.getItem(key);
-  if (!t) {
-    t = Math.random().toString(36).slice(2, 12).padEnd(10, "0");
-    sessionStorage.setItem(key, t);
-  }
-  return t;
 }
