@@ -32,7 +32,7 @@ import asyncio
 import json
 import logging
 
-from .bus import Bus, Window, Windows
+from .bus import LocalBus, Window
 from .logs import event
 from .redisstore import RedisStore, RedisUnavailable, room_key
 
@@ -69,21 +69,18 @@ def last_seq(entries) -> int | None:
         return None
 
 
-class RedisBus(Bus):
+class RedisBus(LocalBus):
     """``Bus`` over Redis. ``store``: a connected ``RedisStore`` (its client and token are used).
     ``epochs`` maps a room this process owns to its lease epoch (the ownership loop keeps it);
     ``deliver_all``: see ``bus.Windows``."""
 
     def __init__(self, store: RedisStore, deliver_all=None, schedule=None):
+        super().__init__(schedule, deliver_all)  # local windows and the per-pass batching
         self.store = store
         self.token = store.token
-        self.windows = Windows(deliver_all)
         self.epochs: dict[str, int] = {}
         self.seen_epoch: dict[str, int] = {}  # highest epoch received per room
-        self.pending: dict[str, list[tuple[object, str]]] = {}
-        self.scheduled = False
-        self.published = self.received = self.dropped = 0
-        self._schedule = schedule
+        self.received = self.dropped = 0
         self._pubsub = store.r.pubsub(ignore_subscribe_messages=True)
         self._channels: set[str] = set()  # channels we mean to be subscribed to
         self._changes: asyncio.Queue | None = None
@@ -197,24 +194,12 @@ class RedisBus(Bus):
 
     # Publishing (the owner) --------------------------------------------------------------------
 
-    def publish(self, room: str, text: str, key=None):
-        self.published += 1
-        batch = self.pending.get(room)
-        if batch is None:
-            self.pending[room] = [(key, text)]
-        else:
-            batch.append((key, text))
-        if not self.scheduled:
-            self.scheduled = True
-            schedule = self._schedule or asyncio.get_running_loop().call_soon
-            schedule(self.flush)
+    # publish() is LocalBus's: one batch per room per event-loop pass.
 
     def flush(self):
         """Deliver this pass's batches to local windows at once, and send them to Redis."""
-        self.scheduled = False
-        pending, self.pending = self.pending, {}
-        for room, entries in pending.items():
-            self.windows.deliver(room, entries)
+        pending = self.pending
+        super().flush()
         if pending:
             self.outbox.append(pending)
             if self._sender is None or self._sender.done():
