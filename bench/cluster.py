@@ -5,8 +5,10 @@ The controllers connect to process 0, which owns the room (the harness holds one
 there before anything else connects, so process 0 takes the lease). Window process k of the load
 generator connects to hub k, so with N processes 1/N of the windows are on the owner and the
 rest get every message through Redis pub/sub. CPU per delivered frame counts every hub process
-and redis-server. ``by_port`` gives p50/p99 per hub: the owner's windows against the others' is
-the latency the cross-process hop adds.
+and redis-server, and each apart (``hubs_us_per_frame``, ``redis_us_per_frame``), sampled at the
+same moments; ``redis_cmds_per_s`` is redis-server's own count of commands (``INFO stats``
+``total_commands_processed``) over the measured span. ``by_port`` gives p50/p99 per hub: the
+owner's windows against the others' is the latency the cross-process hop adds.
 
     .venv/bin/python bench/run.py --only cluster [--quick]
 """
@@ -17,6 +19,7 @@ import threading
 import time
 
 import psutil
+import redis
 
 from bench import loadgen, servers
 
@@ -33,11 +36,13 @@ class ClusterServer:
         self.name = f"hub×{n}+redis"
         self.hubs: list[servers.Server] = []
         self.redis = None
+        self.redis_port = None
         self._holder = None
         self._stop = threading.Event()
 
     def start(self):
         self.redis, rport = servers.start_redis()
+        self.redis_port = rport
         url = f"redis://127.0.0.1:{rport}/0"
         for _ in range(self.n):
             hub = servers.make("hub_uvloop")
@@ -75,11 +80,22 @@ class ClusterServer:
         return [h.port for h in self.hubs]
 
     def cpu(self):
-        total = sum(h.cpu() for h in self.hubs)
+        c = self.counters(commands=False)
+        return c["hubs_cpu_s"] + c["redis_cpu_s"]
+
+    def counters(self, commands=True):
+        """CPU seconds of the hubs and of redis-server apart, and Redis's command count."""
+        out = {"hubs_cpu_s": sum(h.cpu() for h in self.hubs), "redis_cpu_s": 0.0}
         with contextlib.suppress(psutil.NoSuchProcess):
             t = psutil.Process(self.redis.pid).cpu_times()
-            total += t.user + t.system
-        return total
+            out["redis_cpu_s"] = t.user + t.system
+        if commands:
+            client = redis.Redis(port=self.redis_port, socket_timeout=5)
+            try:
+                out["redis_commands"] = client.info("stats")["total_commands_processed"]
+            finally:
+                client.close()
+        return out
 
     def output(self):
         return "\n".join(h.output()[-800:] for h in self.hubs)
@@ -100,6 +116,13 @@ def run_point(server, ctrl, rate, win, duration, ports, generator):
         server, ctrl, rate, win, duration, hub_mode=True, procs=len(ports),
         idle_s=0.5, generator=generator, win_ports=ports,
     )  # fmt: skip
+    counters, span = result.get("counters") or {}, result.get("wall_s")
+    if counters and result["delivered"]:
+        frames = result["delivered"]
+        result["hubs_us_per_frame"] = round(counters["hubs_cpu_s"] / frames * 1e6, 3)
+        result["redis_us_per_frame"] = round(counters["redis_cpu_s"] / frames * 1e6, 3)
+        result["redis_cpu_pct"] = round(counters["redis_cpu_s"] / span * 100, 1)
+        result["redis_cmds_per_s"] = round(counters["redis_commands"] / span)
     if result["by_port"]:
         owner = [r for r in result["by_port"] if r["port"] == ports[0]]
         others = [r for r in result["by_port"] if r["port"] != ports[0]]
@@ -142,6 +165,9 @@ def line(r):
             f"error {r['error']}"
         )
     hop = f", hop +{r['hop_p50_ms']} ms p50" if "hop_p50_ms" in r else ""
+    if "redis_us_per_frame" in r:
+        hop += (f", hubs {r['hubs_us_per_frame']} + redis {r['redis_us_per_frame']} µs/frame, "
+                f"redis {r['redis_cpu_pct']} % CPU, {r['redis_cmds_per_s']} cmds/s")  # fmt: skip
     return (
         f"  {r['server']:16} {r['controllers']}×{r['rate_hz']} Hz → {r['windows']}: "
         f"{r['delivered']}/{r['expected']} delivered, {r['deliveries_per_s']:.0f}/s, "
@@ -154,17 +180,21 @@ def line(r):
 def table(rows):
     out = [
         "| processes | point | delivered | deliveries/s | p50 ms | p99 ms "
-        "| µs CPU per frame (hubs + redis) | p50 hop ms |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| µs CPU per frame (hubs + redis) | hubs alone | redis-server alone "
+        "| redis-server CPU | Redis commands/s | p50 hop ms |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         if r.get("error"):
-            out.append(f"| {r['server']} | | error: {r['error'][:60]} | | | | | |")
+            out.append(f"| {r['server']} | | error: {r['error'][:60]} | | | | | | | | |")
             continue
         out.append(
             f"| {r['server']} | {r['controllers']}×{r['rate_hz']} Hz → {r['windows']} | "
             f"{r['delivered']} / {r['expected']} | {r['deliveries_per_s']:.0f} | "
             f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['server_us_per_frame']} | "
-            f"{r.get('hop_p50_ms', '')} |"
+            f"{r.get('hubs_us_per_frame', r['server_us_per_frame'])} | "
+            f"{r.get('redis_us_per_frame', '')} | "
+            f"{str(r['redis_cpu_pct']) + ' %' if 'redis_cpu_pct' in r else ''} | "
+            f"{r.get('redis_cmds_per_s', '')} | {r.get('hop_p50_ms', '')} |"
         )
     return "\n".join(out)

@@ -382,6 +382,7 @@ def run_point(
         gen = [psutil.Process(p.pid) for p in [*wins, *workers]]
         gen_cpu0 = [sum(g.cpu_times()[:2]) for g in gen]
         cpu0 = server.cpu()
+        counters0 = server.counters() if hasattr(server, "counters") else {}
         wall0 = time.perf_counter()
         if on_go:
             on_go()  # e.g. start a profiler once everyone is connected
@@ -392,6 +393,7 @@ def run_point(
         results = [w.result(drain_s + 30) for w in wins]
         wall = time.perf_counter() - wall0
         cpu = server.cpu() - cpu0
+        counters = {k: v - counters0[k] for k, v in (server.counters() if counters0 else {}).items()}
         gen_cpu = [sum(g.cpu_times()[:2]) - c0 for g, c0 in zip(gen, gen_cpu0, strict=True)]
         for w in wins:
             w.bye()
@@ -438,6 +440,8 @@ def run_point(
         "p99_ms": _percentile(ms, 99),
         "max_ms": ms[-1] if ms else None,
         "server_cpu_s": round(cpu, 4),
+        # the server's own counters over the same span (bench/cluster.py: redis-server's CPU)
+        "counters": counters,
         "server_us_per_frame": round(cpu / delivered * 1e6, 3) if delivered else None,
         "server_cpu_pct": round(cpu / wall * 100, 1),
         "server_idle_cpu_pct": round(idle_cpu_s * 100, 1),

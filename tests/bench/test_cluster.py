@@ -28,4 +28,10 @@ def test_two_processes_deliver_everything_and_report_the_hop():
     assert len(two["by_port"]) == 2 and len({b["port"] for b in two["by_port"]}) == 2
     assert all(b["delivered"] == 2 * 20 * 2 for b in two["by_port"])  # 2 windows per process
     assert "hop_p50_ms" in two
+    # redis-server apart from the hubs, sampled over the same span: both parts add up (to a few
+    # of the kernel's 10 ms CPU ticks, which is what a 1 s run of 160 frames can resolve)
+    assert two["redis_cmds_per_s"] > 0 and two["redis_us_per_frame"] > 0
+    parts_s = (two["hubs_us_per_frame"] + two["redis_us_per_frame"]) * two["delivered"] / 1e6
+    assert abs(parts_s - two["server_cpu_s"]) <= 0.04
+    assert "redis_us_per_frame" not in plain
     assert "| hub×2+redis | 2×20 Hz → 4 | 160 / 160 |" in cluster.table(rows)
