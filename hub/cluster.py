@@ -4,11 +4,15 @@ The rest of the hub does not change: sessions call their room, rooms publish to 
 which class a room is (``SharedRoom``) and which bus carries its messages (``RedisBus``) differ.
 """
 
+import asyncio
 import functools
+import time
 
+from .linkstatus import status
 from .owner import Ownership
 from .redisbus import RedisBus
-from .redisstore import RedisStore
+from .redisstore import RedisStore, safe_url
+from .relay import encode
 from .sharedroom import SharedRoom
 
 
@@ -33,6 +37,43 @@ class Cluster:
         self.state = state
         self.ownership = Ownership(state, self.store, self.bus)
         self.bus.on_seen = self.ownership.on_seen
+        self.store.on_change = self._link_changed
+        state.link_status = self.link_status
+
+    @property
+    def up(self) -> bool:
+        return self.store.up
+
+    def link_status(self, room, t) -> dict | None:
+        """The ``status`` a window opening now gets after its welcome: only while cut off."""
+        if self.store.up or not isinstance(room, SharedRoom):
+            return None
+        return status(False, room.owned, room.seq, t)
+
+    def _link_changed(self, up: bool):
+        """Tell every window here at once (hub/linkstatus.py); on the way back, wake the
+        ownership loop and send each followed room's stored state if it is newer."""
+        self.bus.flush()  # what our rooms published this pass goes first: seq stays in order
+        t = time.time() * 1000
+        for name in list(self.bus.windows.rooms):
+            room = self.state.rooms.get(name)
+            if isinstance(room, SharedRoom):
+                text = encode(status(up, room.owned, room.seq, t))
+                self.bus.windows.deliver(name, [(None, text)])
+        if up:
+            self.ownership.wake.set()
+            asyncio.get_running_loop().create_task(self.bus.refresh())
+        else:
+            self.ownership.link_down()
+
+    def describe(self, detail: bool) -> dict:
+        """/healthz's ``redis`` part: whether this process reaches Redis, since when."""
+        doc = {"up": self.store.up, "for_s": round(time.monotonic() - self.store.changed_at, 1)}
+        if self.ownership is not None:
+            doc["rooms_run_here"] = len(self.ownership.owned)
+        if detail:
+            doc["url"] = safe_url(self.store.url)
+        return doc
 
     async def close(self):
         if self.ownership is not None:

@@ -1,5 +1,8 @@
 """The /healthz document (also what the dashboard shows).
 
+With ``--redis`` it has a ``redis`` part, and ``ok`` is false while this process cannot reach
+Redis: /healthz then answers 503, so a load balancer sends new clients to another process.
+
 ``detail=False`` (a LAN client without the pairing code) gets counts only: no device ids,
 window ids, player names, scores or addresses. What it gets is a whitelist, so a field added to
 the room or round summary later stays out until it is added here.
@@ -29,7 +32,7 @@ def health(hub, detail: bool = True) -> dict:
         entry["controller_count"] = len(controllers)
         entry["window_count"] = len(windows)
         rooms.append(entry)
-    return {
+    doc = {
         "ok": True,
         "version": __version__,
         "uptime_s": round(time.monotonic() - hub.started, 1),
@@ -39,3 +42,8 @@ def health(hub, detail: bool = True) -> dict:
         "detail": detail,
         "rooms": rooms,
     }
+    cluster = getattr(hub, "cluster", None)
+    if cluster is not None:  # --redis: a process cut off from Redis is not ok (http.py: 503)
+        doc["redis"] = cluster.describe(detail)
+        doc["ok"] = cluster.up
+    return doc

@@ -114,8 +114,9 @@ class Front:
                 detail = True
             if path == "/dashboard":
                 return static.serve_file(path)
-            body = json.dumps(health(hub, detail=detail)).encode()
-            return static.response(200, body, "application/json")
+            doc = health(hub, detail=detail)
+            body = json.dumps(doc).encode()
+            return static.response(200 if doc["ok"] else 503, body, "application/json")
         if path == "/pairing.json":
             host = host_of(request.headers.get("Host"))
             if not self.local_peer(peer) or not self.hosts.allows(host, local_of(conn)):

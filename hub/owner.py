@@ -12,10 +12,13 @@ Every ``TTL/3`` (0.5 s) and as soon as a room gets its first client here:
   next owner;
 - a room owned elsewhere whose epoch changed gets our local players announced to the new owner.
 
-Redis trouble: a room we own keeps running for the clients on this process while Redis cannot
-be reached (no process can take it from us meanwhile: they cannot reach Redis either). When
-Redis answers again we renew, or take the room again if the restarted Redis forgot the lease,
-or give it up if another process got it first. Rooms owned elsewhere simply have a gap.
+Redis trouble (docs/scaling.md, "Redis trouble while serving"): a room we own keeps running for
+the clients on this process while Redis cannot be reached (if Redis is down for everyone, no
+process can take it from us meanwhile). When Redis answers again we renew, or take the room
+again if the restarted Redis forgot the lease, or give it up if another process got it first
+(a split): then our windows follow the new owner's game from a ``seq`` past everything they saw
+(``_lose``). Rooms owned elsewhere pause here; once Redis is back, our players are announced
+to their owners again, with fresh press baselines.
 """
 
 import asyncio
@@ -35,6 +38,7 @@ OWNER_RETURN_S = 3.0  # a room we heard an owner for is not started empty before
 class Ownership:
     def __init__(self, state, store, bus, period=LEASE_TTL_MS / 3000):
         self.state, self.store, self.bus, self.period = state, store, bus, period
+        bus.may_publish = self._may_publish
         self.readers: dict[str, asyncio.Task] = {}
         self.epochs: dict[str, int] = {}  # room -> last epoch seen (owned or not)
         self.owned: dict[str, SharedRoom] = {}
@@ -77,26 +81,37 @@ class Ownership:
             if self.state.rooms.get(name) is not room:  # the room ended here
                 await self._release(name, room)
         self._follow()
-        for name, room in list(self.state.rooms.items()):
-            if not isinstance(room, SharedRoom):
-                continue
-            try:
+        try:
+            await self.store.ping()  # the link state (windows, /healthz) stays true when idle
+            for name, room in list(self.state.rooms.items()):
+                if not isinstance(room, SharedRoom):
+                    continue
                 if room.owned:
                     await self._keep(name, room)
                 elif room.local_seats() or self.state.watching.get(name):
                     await self._try_take(name, room)
-                if not self.redis_ok:
-                    event("redis_rooms_back", rooms=len(self.owned))
-                    self.back_at = time.monotonic()
-                self.redis_ok = True
-            except RedisUnavailable:
-                if self.redis_ok:
-                    event("redis_rooms_degraded", logging.WARNING, owned=sorted(self.owned),
-                          serving="rooms owned here keep running for this process's clients; "
-                          "rooms owned elsewhere pause here until Redis is back",
-                          fix="restart redis-server; the hub reconnects by itself")  # fmt: skip
-                self.redis_ok = False
-                return
+        except RedisUnavailable:
+            if self.redis_ok:
+                event("redis_rooms_degraded", logging.WARNING, owned=sorted(self.owned),
+                      serving="rooms owned here keep running for this process's clients; "
+                      "rooms owned elsewhere pause here until Redis is back",
+                      fix="restart redis-server; the hub reconnects by itself")  # fmt: skip
+            self.redis_ok = False
+            return
+        if not self.redis_ok:
+            event("redis_rooms_back", rooms=len(self.owned))
+            self.back_at = time.monotonic()
+            self.redis_ok = True
+            t = time.time() * 1000
+            for room in self.state.rooms.values():
+                if isinstance(room, SharedRoom) and not room.owned:
+                    room.rejoin(t)  # what we forwarded meanwhile was lost: tell the owner again
+
+    def link_down(self):
+        """The link to Redis is gone: players connected to other processes cannot reach the rooms
+        we run any more, so they stand still instead of walking on with their last stick."""
+        for room in self.owned.values():
+            room.stop_remote()
 
     def _follow(self):
         """Listen to every room this process has a room object for, windows or not: a
@@ -131,8 +146,19 @@ class Ownership:
             if room.lease is not None and not room.lease.held(now):
                 self._lose(name, room, "lease not renewed in time")
 
+    def _may_publish(self, name) -> bool:
+        """Only a room whose lease we hold by our own clock goes to Redis: after a split, the
+        game we kept running for our own clients never reaches the other processes."""
+        room = self.owned.get(name)
+        return room is not None and room.lease is not None and room.lease.held(time.monotonic())
+
     def _lose(self, name, room, why):
+        floor = room.seq  # our windows saw our messages up to here
         room.lose()
+        # The new owner's seq may be behind ours (a split: both ran the room). Our windows get
+        # its messages once they are past what they saw, and it is asked to jump past it.
+        self.bus.floors[name] = floor
+        self.forward(name, {"op": "seq_floor", "seq": floor})
         self.owned.pop(name, None)
         self.bus.epochs.pop(name, None)
         reader = self.readers.pop(name, None)
@@ -161,6 +187,7 @@ class Ownership:
         seq = int(await self.store._call("seq", self.store.r.get(room_key(name, "seq"))) or 0)
         now, t = time.monotonic(), time.time() * 1000
         room.take(lease, snap, seq, now, t)
+        self.bus.floors.pop(name, None)
         self.owned[name] = room
         self.bus.epochs[name] = self.epochs[name] = lease.epoch
         start = (snap["saved_at"] if snap else t) - REPLAY_MS

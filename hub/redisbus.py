@@ -91,6 +91,11 @@ class RedisBus(LocalBus):
         self._forwarder: asyncio.Task | None = None
         self.outbox: list[dict] = []  # passes not yet handed to Redis
         self._sender: asyncio.Task | None = None
+        self.may_publish = lambda room: True  # the ownership loop: is the room's lease held?
+        self.delivered: dict[str, int] = {}  # room -> last seq handed to windows from Redis
+        # room -> seq our windows already saw from a game we ran ourselves (hub/owner.py _lose):
+        # the new owner's messages reach them only past it
+        self.floors: dict[str, int] = {}
 
     # Windows of this process -------------------------------------------------------------------
 
@@ -164,13 +169,26 @@ class RedisBus(LocalBus):
 
     async def _send_latest(self, room):
         """A room's first window here gets the stored latest state at once (late joiners), and
-        the room learns its players' slots."""
+        the room learns its players' slots. Only a state newer than what the windows here have
+        seen is sent: a window's ``seq`` never goes back."""
         text = await self.latest_state(room)
-        if text is not None and self.wanted(room):
+        seq = last_seq([("state", text)]) if text is not None else None
+        if seq is None or not self.wanted(room) or room in self.epochs:
+            return
+        if seq > max(self.delivered.get(room, 0), self.floors.get(room, 0)):
             entries = [("state", text)]
+            self.delivered[room] = seq
             if self.on_seen is not None:
                 self.on_seen(room, entries)
             self.windows.deliver(room, entries)
+
+    async def refresh(self):
+        """Redis is back: every room with windows here gets the stored state, if newer."""
+        for room in list(self.windows.rooms):
+            try:
+                await self._send_latest(room)
+            except RedisUnavailable:
+                return
 
     def on_message(self, channel: str, data: str):
         """One batch from Redis: drop our own and fenced-out ones, deliver the rest."""
@@ -183,13 +201,20 @@ class RedisBus(LocalBus):
             return
         if token == self.token:
             return
-        if epoch < self.seen_epoch.get(room, 0):
-            self.dropped += 1
+        if epoch < self.seen_epoch.get(room, 0) or room in self.epochs:
+            self.dropped += 1  # fenced out, or another process's batch for a room we run
             return
         self.seen_epoch[room] = epoch
         self.received += len(entries)
         if self.on_seen is not None:
             self.on_seen(room, entries)
+        floor = self.floors.get(room)
+        if floor is not None:
+            entries = [(k, t) for k, t in entries if (last_seq([(k, t)]) or 0) > floor]
+            if not entries:
+                return
+            del self.floors[room]
+        self.delivered[room] = last_seq(entries) or self.delivered.get(room, 0)
         self.windows.deliver(room, entries)
 
     # Publishing (the owner) --------------------------------------------------------------------
@@ -213,6 +238,8 @@ class RedisBus(LocalBus):
             pipe = self.store.r.pipeline(transaction=False)
             for pending in passes:
                 for room, entries in pending.items():
+                    if not self.may_publish(room):
+                        continue
                     epoch = self.epochs.get(room, 0)
                     pipe.publish(room_key(room, "out"), encode_batch(self.token, epoch, entries))
                     state = [t for k, t in entries if k == "state"]

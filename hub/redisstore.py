@@ -17,7 +17,8 @@ owner always gives up first. A paused owner whose lease ran out cannot overwrite
 snapshot (the write is fenced by the token) and its messages carry an older epoch.
 
 When Redis cannot be reached, a call raises ``RedisUnavailable``; the first failure logs one
-``redis_down`` line and the first success after it one ``redis_back`` line.
+``redis_down`` line and the first success after it one ``redis_back`` line, and each calls
+``on_change(up)`` (hub/cluster.py tells the windows and /healthz).
 """
 
 import json
@@ -130,6 +131,8 @@ class RedisStore:
         self.url, self.ttl_ms, self.clock = url, ttl_ms, clock
         self.token = token or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.up = True
+        self.changed_at = clock()  # when ``up`` last changed (monotonic)
+        self.on_change = None  # on_change(up): the link to Redis was lost or is back
         self.r = aioredis.from_url(
             url,
             socket_timeout=TIMEOUT_S,
@@ -173,12 +176,23 @@ class RedisStore:
             if self.up:
                 event("redis_down", logging.WARNING, url=safe_url(self.url), during=what,
                       error=_why(exc), fix=f"is redis-server running? {INSTALL_HINT}")  # fmt: skip
-            self.up = False
+            self._set_up(False)
             raise RedisUnavailable(f"Redis at {safe_url(self.url)}: {_why(exc)}") from None
         if not self.up:
             event("redis_back", url=safe_url(self.url), during=what)
-            self.up = True
+            self._set_up(True)
         return result
+
+    def _set_up(self, up: bool):
+        if up != self.up:
+            self.up, self.changed_at = up, self.clock()
+            if self.on_change is not None:
+                self.on_change(up)
+
+    async def ping(self):
+        """One round trip (the ownership loop's heartbeat, so the link state stays true while
+        no room is in use)."""
+        await self._call("ping", self.r.ping())
 
     # Leases ----------------------------------------------------------------------------------
 

@@ -256,8 +256,12 @@ class WindowSession(Session):
             "phone_url": self.state.phone_url(self.room_name),
         }
         fields = {"room": self.room_name, "window": self.id, "addr": self.addr}
+        hello = Send(encode(room.stamp(welcome, t)))
+        note = self.state.link_status(room, t)  # cut off from Redis: said before the state
+        notes = () if note is None else (Send(encode(note)),)
         return (
-            Send(encode(room.stamp(welcome, t))),
+            hello,
+            *notes,
             Send(encode(room.full_state(t))),
             Send(encode(room.stamp(room.backlog.message(), t))),  # recent chat and kill feed
             Watch(self.room_name),

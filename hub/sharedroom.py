@@ -45,6 +45,7 @@ class SharedRoom(Room):
         self.last_state: dict | None = None  # followed: the newest state seen on the bus
         self.last_heard = float("-inf")  # monotonic time of the owner's last message
         self.remote: dict[tuple[str, str], RemoteConn] = {}
+        self.rebase: set[str] = set()  # local players whose next input resets the owner's baseline
         self._want_slot = None
 
     # Followed: what the bus shows us -----------------------------------------------------------
@@ -77,7 +78,7 @@ class SharedRoom(Room):
         if self.owned or self.last_state is None:
             return super().full_state(t)
         snap = dict(self.last_state)
-        snap["t"] = t
+        snap["seq"], snap["t"] = self.seq, t  # as of the last seq seen: never behind the welcome
         return snap
 
     def _known_slot(self, pid):
@@ -137,6 +138,9 @@ class SharedRoom(Room):
             return super().input(pid, frame, t, aim)
         if pid in self.seats:
             op = {"op": "input", "pid": pid, "t": t, "aim": aim}
+            if pid in self.rebase:  # first input after the link to Redis came back (rejoin)
+                self.rebase.discard(pid)
+                op["rebase"] = True
             op["frame"] = {"seq": frame["seq"], "x": frame["x"], "y": frame["y"],
                            "presses": list(frame["presses"])}  # fmt: skip
             self.forward(self.name, op)
@@ -167,6 +171,21 @@ class SharedRoom(Room):
             self.forward(self.name, {"op": "attach", "pid": pid, "kind": seat.kind,
                                      "name": name, "slot": seat.slot, "t": t})  # fmt: skip
 
+    def rejoin(self, t):
+        """Our link to Redis is back: what we forwarded meanwhile was lost. Announce our players
+        again (a controller that came meanwhile is placed and welcomed) and have their next input
+        set a fresh press baseline, so presses made during the outage are not replayed late."""
+        self.announce_local(t)
+        self.rebase = set(self.local_seats())
+
+    def stop_remote(self):
+        """Owner, cut off from Redis: other processes' players cannot reach us, so they stand
+        still rather than walk on with the last stick we heard."""
+        for pid, seat in self.seats.items():
+            if isinstance(seat.owner, RemoteConn):
+                seat.stick = (0, 0)
+                self.game.set_stick(pid, 0, 0)
+
     # Ops from other processes (owner only) -----------------------------------------------------
 
     def apply_op(self, process: str, op: dict, now: float, t: float):
@@ -185,10 +204,14 @@ class SharedRoom(Room):
         elif kind == "input":
             seat = self.seats.get(pid)
             if seat is not None and isinstance(seat.owner, RemoteConn):
+                if op.get("rebase"):
+                    seat.last_seq = seat.presses = None
                 aim = op.get("aim")
                 super().input(pid, op["frame"], t, tuple(aim) if aim else None)
         elif kind == "chat":
             super().chat(str(op.get("from", "?"))[:32], str(op.get("text", ""))[:200], t)
+        elif kind == "seq_floor":  # a process that ran the room too (a split) is past our seq
+            self.seq = max(self.seq, int(op["seq"]))
 
     # Ownership ---------------------------------------------------------------------------------
 

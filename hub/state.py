@@ -38,6 +38,8 @@ class HubState:
         self.public_host, self.port = cfg.host, cfg.port
         self._window_ids = itertools.count(1)
         self.codes = CodeCheck(lambda: cfg.pairing_code)  # wrong codes throttled per address
+        # A window's note after its welcome while this process is cut off from Redis (cluster.py)
+        self.link_status = lambda room, t: None
         self.room(cfg.room)  # the default room is always there, with or without players
 
     # Rooms -------------------------------------------------------------------------------------

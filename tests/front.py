@@ -1,7 +1,8 @@
 """One address in front of several hubs, for tests: a TCP forwarder on a free loopback port
 that sends each new connection to ``target`` (a port the test can change). It stands for the
 load balancer of a real deployment (docs/scaling.md): a controller keeps one hub address and
-reaches whichever process is alive."""
+reaches whichever process is alive. ``cut()`` stands for a network split: every forwarded
+connection is closed and new ones are closed at once, until ``heal()``."""
 
 import asyncio
 import threading
@@ -11,6 +12,8 @@ class Front:
     def __init__(self, target: int):
         self.target = target
         self.port = 0
+        self.open = True
+        self._links: set = set()  # writers of the connections being forwarded
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -25,11 +28,15 @@ class Front:
         self._loop.run_forever()
 
     async def _client(self, reader, writer):
+        if not self.open:
+            writer.close()
+            return
         try:
             up_r, up_w = await asyncio.open_connection("127.0.0.1", self.target)
         except OSError:
             writer.close()
             return
+        self._links.update((writer, up_w))
 
         async def pipe(r, w):
             try:
@@ -40,8 +47,23 @@ class Front:
                 pass
             finally:
                 w.close()
+                self._links.discard(w)
 
         await asyncio.gather(pipe(reader, up_w), pipe(up_r, writer))
+
+    def cut(self):
+        """Close every forwarded connection and refuse new ones (both sides see it at once)."""
+
+        def close_all():
+            self.open = False
+            for w in list(self._links):
+                w.transport.abort()
+            self._links.clear()
+
+        self._loop.call_soon_threadsafe(close_all)
+
+    def heal(self):
+        self.open = True
 
     def __enter__(self):
         self._thread.start()

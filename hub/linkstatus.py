@@ -1,0 +1,42 @@
+"""What windows are told when this process loses or regains its link to Redis (``--redis``).
+
+A process cut off from Redis hears nothing from the owners of the rooms it follows, cannot send
+them its players' inputs, and cannot renew the leases of the rooms it runs: another process may
+take them over (a network split). Its windows must not take what they show for the live game. So
+each window here gets a ``status`` message (a hub message, ``system: true``) the moment the link
+changes, and a window that opens while it is down gets one right after its welcome, before the
+room's state. Fields:
+
+- ``link``: ``"down"`` or ``"up"``;
+- ``game``: what the game on this screen is now. ``"paused"``: another process runs it and no
+  news reaches here (the page stops predicting and says the picture may be out of date);
+  ``"local"``: this process runs it and goes on for the players connected here, but players on
+  other hubs are not in it and it may be replaced by another process's game when the link is
+  back; ``"live"``: the link is up;
+- ``text``: one sentence for the player.
+
+A status is stamped with the room's current ``seq`` (not a new one): it reports on this process,
+not on the room, and goes to this process's windows only, like a welcome. No I/O here.
+"""
+
+TEXTS = {
+    "paused": "Lost the link to the other hubs: the game on this screen is paused and may be "
+    "out of date. Reconnecting…",
+    "local": "Lost the link to the other hubs: the game goes on here for players on this hub "
+    "only, and may be out of date. Reconnecting…",
+    "live": "The link to the other hubs is back.",
+}
+
+
+def game_of(up: bool, owned: bool) -> str:
+    if up:
+        return "live"
+    return "local" if owned else "paused"
+
+
+def status(up: bool, owned: bool, seq: int, t: float) -> dict:
+    """The ``status`` message for a window of a room this process runs (``owned``) or not."""
+    game = game_of(up, owned)
+    link = "up" if up else "down"
+    return {"type": "status", "system": True, "link": link, "game": game, "text": TEXTS[game],
+            "seq": seq, "t": t}  # fmt: skip
