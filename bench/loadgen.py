@@ -393,7 +393,9 @@ def run_point(
         results = [w.result(drain_s + 30) for w in wins]
         wall = time.perf_counter() - wall0
         cpu = server.cpu() - cpu0
-        counters = {k: v - counters0[k] for k, v in (server.counters() if counters0 else {}).items()}
+        counters = {
+            k: v - counters0[k] for k, v in (server.counters() if counters0 else {}).items()
+        }
         gen_cpu = [sum(g.cpu_times()[:2]) - c0 for g, c0 in zip(gen, gen_cpu0, strict=True)]
         for w in wins:
             w.bye()

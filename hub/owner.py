@@ -46,6 +46,7 @@ class Ownership:
         self.redis_ok = True
         self.following: set[str] = set()
         self.back_at = float("-inf")  # when Redis last came back (monotonic)
+        self.on_back = None  # on_back(): a step succeeded (after Redis trouble: all settled)
 
     def forward(self, room: str, op: dict):
         op["p"] = self.store.token
@@ -106,6 +107,8 @@ class Ownership:
             for room in self.state.rooms.values():
                 if isinstance(room, SharedRoom) and not room.owned:
                     room.rejoin(t)  # what we forwarded meanwhile was lost: tell the owner again
+        if self.on_back is not None:
+            self.on_back()
 
     def link_down(self):
         """The link to Redis is gone: players connected to other processes cannot reach the rooms

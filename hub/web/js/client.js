@@ -75,6 +75,7 @@ export class BlinkshotClient {
     this.attempt = 0;
     this.joinedAs = null;
     this.player = null; // our player id, from the hub's "joined" answer
+    this.link = null; // the hub's last "status" while its link to the other hubs is down, else null
 
     this._handlers = new Map();
     this._stopped = true;
@@ -208,6 +209,7 @@ export class BlinkshotClient {
     switch (msg.type) {
       case "welcome":
         this.welcome = msg;
+        this.link = null; // a hub that is still cut off says so right after its welcome
         this.attempt = 0;
         this._offsetSamples = [];
         this._pingOffset = null;
@@ -228,6 +230,9 @@ export class BlinkshotClient {
         break;
       case "pong":
         this._onPong(msg, at);
+        break;
+      case "status":
+        this.link = msg.link === "down" ? msg : null;
         break;
       case "joined":
         // The hub's answer to our join: our player id and a fresh resume token. The next join

@@ -131,6 +131,20 @@ export function overlayState() {
   };
 }
 
+/** The link bar: null hides it; otherwise {text, paused}. `paused` also dims the arena: the
+ * game drawn there is frozen and may be out of date (the hub lost its link to the other hubs). */
+export function showLink(o) {
+  const bar = $("link");
+  bar.hidden = o === null;
+  document.body.classList.toggle("link-paused", o !== null && o.paused);
+  if (o !== null && bar.textContent !== o.text) bar.textContent = o.text;
+}
+
+export function linkState() {
+  const bar = $("link");
+  return { shown: !bar.hidden, text: bar.textContent, paused: document.body.classList.contains("link-paused") };
+}
+
 let bannerTimer = null;
 
 /** A big transient line over the arena (round results, "knocked out"), with an optional

@@ -7,6 +7,7 @@ import { setupSound } from "./audio.js";
 import { BlinkshotClient } from "./client.js";
 import * as hud from "./hud.js";
 import { KeyboardMouse } from "./input.js";
+import { LinkWatch } from "./link.js";
 import { DELAY_MS, Interpolator } from "./interp.js";
 import { setupGamepads } from "./pads.js";
 import { Predictor } from "./predict.js";
@@ -32,6 +33,7 @@ let lastStateAt = 0;
 let drawn = null; // the last sampled world, as drawn
 let myId = null;
 const fps = { frames: 0, since: performance.now(), value: 0 };
+const link = new LinkWatch(hud.showLink); // the hub's link to the other hubs (--redis)
 const timing = {}; // first open / welcome / state of this page load, performance.now() ms
 
 /** The pairing code: ?code=, else /pairing.json on the hub's own machine, else ask. */
@@ -119,11 +121,14 @@ function wire(client) {
     renderer.setArena({ ...msg.arena, obstacles: msg.rules?.map?.obstacles }, msg.rules);
     hud.setConnected(true);
     hud.showOverlay(null);
+    link.clear();
     if (msg.phone_url) hud.showPairing({ code: client.code, room, phoneUrl: msg.phone_url });
     localStorage.setItem(`blinkshot.code.${location.host}`, client.code);
   });
+  client.on("status", (msg) => link.status(msg));
   client.on("state", (msg, at) => {
     timing.first_state ??= performance.now();
+    link.state();
     model.push(msg, Number.isFinite(msg.t) ? msg.t : client.hubNow());
     lastStateAt = at;
     const l = client.latency(msg, at);
@@ -179,6 +184,7 @@ function wire(client) {
   });
   client.on("close", (c) => {
     hud.setConnected(false);
+    link.clear(); // the reconnect overlay says more
     const why = c.reason
       ? `${c.reason} (${c.code})`
       : c.code === 1006
@@ -282,6 +288,7 @@ function exposeHook(client) {
     renderer: renderer.thread, // "worker" (OffscreenCanvas) or "main"
     smoothing, // "predict" (present time) or "interp" (?smoothing=interp, 100 ms behind)
     overlay: hud.overlayState,
+    link: () => ({ ...hud.linkState(), frozen: link.frozenAt !== null }), // the link bar
     client,
   };
 }
@@ -361,7 +368,7 @@ function frame(client, input) {
     hud.showLatency(stats(client));
   }
   const hubNow = client.hubNow();
-  drawn = model.sample(model instanceof Predictor ? hubNow : hubNow - DELAY_MS);
+  drawn = model.sample(link.drawTime(model instanceof Predictor ? hubNow : hubNow - DELAY_MS, client.now()));
   if (drawn) drawn.colors = new Map(drawn.players.map((p) => [p.id, p.color]));
   renderer.draw(drawn, t);
   input.update();
@@ -369,7 +376,7 @@ function frame(client, input) {
   if (round) {
     const w = round.last_winner;
     const winner = w ? (round.last_winner_name ?? playerName(w)) : null;
-    hud.showRound(round, client.now() - lastStateAt, winner, model.latest.bots ?? 0);
+    hud.showRound(round, link.clockTime(client.now()) - lastStateAt, winner, model.latest.bots ?? 0);
   }
   requestAnimationFrame(() => frame(client, input));
 }
