@@ -219,6 +219,7 @@ class SharedRoom(Room):
         """This process now holds the room: start from ``snap`` (the last snapshot, parsed), with
         ``seq`` past everything any window has seen, and give the local players back."""
         local = self.local_seats()
+        names = {pid: self.game.players[pid].name for pid in local if pid in self.game.players}
         self.seats.clear()
         self.game.players.clear()
         self.game.projectiles.clear()
@@ -229,7 +230,7 @@ class SharedRoom(Room):
         self.seq = max(self.seq, last_seq) + 1
         self.owned, self.lease = True, lease
         for pid, seat in local.items():
-            placed, _ = self.attach(pid, seat.kind, None, seat.owner, t, seat.slot)
+            placed, _ = self.attach(pid, seat.kind, names.get(pid), seat.owner, t, seat.slot)
             if seat.pending and hasattr(seat.owner, "welcomed"):
                 self.later(seat.owner.welcomed(placed.slot, self.color(pid)))
 
