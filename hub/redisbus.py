@@ -83,6 +83,7 @@ class RedisBus(LocalBus):
         self.received = self.dropped = 0
         self._pubsub = store.r.pubsub(ignore_subscribe_messages=True)
         self._channels: set[str] = set()  # channels we mean to be subscribed to
+        self.gap = False  # the subscription is broken (Redis trouble) and not yet made again
         self._changes: asyncio.Queue | None = None
         self._task: asyncio.Task | None = None
         self.followed: set[str] = set()
@@ -155,15 +156,19 @@ class RedisBus(LocalBus):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the connection broke (Redis restart) or a bad message
-                why = str(exc) or type(exc).__name__
-                event("redis_bus_gap", logging.WARNING, error=why, rooms=len(self._channels),
-                      fix="windows resume from the next state")  # fmt: skip
+                if not self.gap:  # one line per outage, however long it lasts
+                    why = str(exc) or type(exc).__name__
+                    event("redis_bus_gap", logging.WARNING, error=why, rooms=len(self._channels),
+                          fix="windows resume from the next state")  # fmt: skip
+                self.gap = True
                 await asyncio.sleep(0.2)
                 try:
                     await self._pubsub.aclose()
                     self._pubsub = self.store.r.pubsub(ignore_subscribe_messages=True)
                     if self._channels:
                         await self._pubsub.subscribe(*self._channels)
+                    self.gap = False
+                    event("redis_bus_back", rooms=len(self._channels))
                 except Exception:  # still down: try again on the next pass
                     pass
 
@@ -248,6 +253,8 @@ class RedisBus(LocalBus):
                     seq = last_seq(entries)
                     if seq is not None:  # a new owner starts past it (windows never go back)
                         pipe.set(room_key(room, "seq"), seq)
+            if not len(pipe):
+                continue  # nothing of ours to send: no round trip (it would pass for one)
             try:
                 await self.store._call("publish", pipe.execute())
             except RedisUnavailable:
