@@ -3,7 +3,9 @@ are told at once (a ``status`` hub message) and /healthz answers 503; a window t
 meanwhile is told before it gets the state; when Redis is back the windows get the live game
 again. A network split (only one process cut off, through a real TCP forwarder the test cuts)
 where the other process takes the room over ends, after healing, with every window on both
-processes in the same game and no ``seq`` going back."""
+processes in the same game and no ``seq`` going back. Controllers on a cut-off process neither
+walk on in the owner's game nor have their presses replayed late, and one that connects meanwhile
+is welcomed when the link is back."""
 
 import asyncio
 import json
@@ -12,6 +14,7 @@ import urllib.request
 
 import pytest
 from front import Front
+from hubkit import hello as hello_frame
 from hubkit import inp
 from hubproc import HubProcess
 from redisproc import RedisProcess
@@ -163,3 +166,51 @@ def test_a_split_off_owner_gives_the_room_up_and_every_window_ends_in_one_game(r
         url = f"redis://127.0.0.1:{front.port}/0"
         with HubProcess("--redis", url, "--grace", "10") as a, hubs(redis_server.url, 1) as (b,):
             asyncio.run(asyncio.wait_for(body(a, b, front), 60))
+
+
+def test_controllers_on_a_cut_off_process_neither_walk_on_nor_replay_presses(redis_server):
+    cy_dev = "c0ffee000001"
+
+    async def body(a, b):
+        ada, _ = await join(a, ADA, "Ada")  # A runs the room
+        wa = await watch(a)
+        bob, _ = await join(b, BOB, "Bob")  # Bob plays through B
+        await bob.send(inp(1))  # the press baseline
+        await bob.send(inp(2, x=1000))  # and walks
+
+        def bob_in(state):
+            return players(state).get(f"c-{BOB}") if state else None
+
+        await until(lambda: (bob_in(wa.last_state()) or {}).get("stick") == [1000, 0])
+
+        await asyncio.to_thread(redis_server.stop)
+        await until(lambda: statuses(wa), what="A's window told")
+        # Bob's frames cannot reach A now: in A's game he stands instead of walking on.
+        await until(lambda: bob_in(wa.last_state())["stick"] == [0, 0], what="Bob stands")
+        for seq in (3, 4, 5):  # three shots pressed while cut off: lost, never replayed late
+            await bob.send(inp(seq, (0, seq - 2, 0)))
+            await asyncio.sleep(0.05)
+        cy = await connect(b.ws_url("controller"))  # a controller that comes meanwhile waits
+        await cy.send(hello_frame(cy_dev))
+        with pytest.raises(TimeoutError):  # no welcome while cut off
+            await asyncio.wait_for(cy.recv(), 1.0)
+
+        await asyncio.to_thread(redis_server.start)
+        await until(lambda: statuses(wa, "up"), timeout=10, what="the link is back")
+        welcome = await asyncio.wait_for(cy.recv(), 5)  # placed by A, then welcomed by B
+        assert welcome[0] == 0x81
+        up = statuses(wa, "up")[0]
+        await bob.send(inp(6, (0, 3, 0)))  # the same counters as before: nothing new
+        await asyncio.sleep(0.5)
+        assert [m for m in after(wa, up) if m["type"] == "shoot"] == []
+        await bob.send(inp(7, (0, 4, 0)))  # one new press: one shot
+        await until(lambda: [m for m in after(wa, up) if m["type"] == "shoot"], what="a shot")
+        shots = [m for m in after(wa, up) if m["type"] == "shoot"]
+        assert [s["id"] for s in shots] == [f"c-{BOB}"]
+        assert f"c-{cy_dev}" in players(wa.last_state())
+        for ws in (ada, bob, cy):
+            await ws.close()
+        await wa.close()
+
+    with hubs(redis_server.url, 2) as (a, b):
+        asyncio.run(asyncio.wait_for(body(a, b), 60))
