@@ -100,10 +100,15 @@ async function poll() {
       if (res.status === 429) setTimeout(poll, Math.max(POLL_MS, 1000 * wait));
       return;
     }
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    // 503 with a document: the hub answers but is cut off from Redis (--redis; docs/scaling.md)
+    const cutOff = res.status === 503 && res.headers.get("Content-Type") === "application/json";
+    if (!res.ok && !cutOff) throw new Error(`HTTP ${res.status}`);
     render(await res.json());
-    status.textContent = `live · updated ${new Date().toLocaleTimeString()}`;
-    status.className = "muted";
+    const when = new Date().toLocaleTimeString();
+    status.textContent = cutOff
+      ? `cut off from Redis: rooms run elsewhere are paused here; reconnecting · updated ${when}`
+      : `live · updated ${when}`;
+    status.className = cutOff ? "down" : "muted";
   } catch (err) {
     status.textContent = `hub unreachable (${err.message}); retrying…`;
     status.className = "down";
