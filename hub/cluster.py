@@ -6,9 +6,10 @@ which class a room is (``SharedRoom``) and which bus carries its messages (``Red
 
 import asyncio
 import functools
+import math
 import time
 
-from .linkstatus import status
+from .linkstatus import game_of, silent_after, status
 from .owner import Ownership
 from .redisbus import RedisBus
 from .redisstore import RedisStore, safe_url
@@ -23,6 +24,7 @@ class Cluster:
         self.ownership = None
         self.state = None
         self.told_up = True  # what the windows were last told about the link
+        self.silent: set[str] = set()  # followed rooms whose windows were told: owner silent
 
     def room_class(self):
         return functools.partial(SharedRoom, forward=self._forward, later=self._later)
@@ -39,7 +41,8 @@ class Cluster:
         self.ownership = Ownership(state, self.store, self.bus)
         self.bus.on_seen = self.ownership.on_seen
         self.store.on_change = self._store_changed
-        self.ownership.on_back = self._back
+        self.ownership.on_back = self._settled
+        self.bus.on_seen = self._seen
         state.link_status = self.link_status
 
     @property
@@ -49,36 +52,75 @@ class Cluster:
         return self.store.up and self.ownership.redis_ok
 
     def link_status(self, room, t) -> dict | None:
-        """The ``status`` a window opening now gets after its welcome: only while cut off."""
-        if self.up or not isinstance(room, SharedRoom):
+        """The ``status`` a window opening now gets after its welcome: only while its game is
+        not live here (cut off, or the room's owner not answering)."""
+        if not isinstance(room, SharedRoom):
             return None
-        return status(False, room.owned, room.seq, t)
+        game = game_of(self.up, room.owned, room.name in self.silent)
+        return None if game == "live" else status(self.up, game, room.seq, t)
+
+    def tick(self):
+        """Every game tick: stop rooms whose lease ran out; tell the windows of a followed room
+        whose owner stopped answering (killed or stalled: another process takes it soon)."""
+        self.ownership.check_held()
+        if not self.told_up:
+            return
+        now = time.monotonic()
+        for name in list(self.bus.windows.rooms):
+            room = self.state.rooms.get(name)
+            if not isinstance(room, SharedRoom) or room.owned or name in self.silent:
+                continue
+            heard = room.last_heard  # -inf until an owner was heard: nothing to miss yet
+            if math.isfinite(heard) and now - heard > silent_after(room.state_hz):
+                self.silent.add(name)
+                self._tell_room(name, room, True)
+
+    def _seen(self, name, entries):
+        self.ownership.on_seen(name, entries)
+        if name in self.silent:  # its owner (or a new one) speaks again: after this batch
+            self.silent.discard(name)
+            asyncio.get_running_loop().call_soon(self._tell_room, name, None, True)
 
     def _store_changed(self, up: bool):
         if up:
-            self.ownership.wake.set()  # settle the rooms now; _back tells the windows after
+            self.ownership.wake.set()  # settle the rooms now; _settled tells the windows after
         elif self.told_up:
             self.told_up = False
+            self.silent.clear()  # the link status says more
             self._tell(False)
             self.ownership.link_down()
 
-    def _back(self):
-        """The ownership loop settled every room after Redis came back: tell the windows, and
-        send each followed room's stored state if it is newer than what they have."""
+    def _settled(self):
+        """The ownership loop settled every room: after Redis trouble, tell the windows, and
+        send each followed room's stored state if it is newer than what they have. A room
+        whose owner was silent and that we now run is live again."""
         if not self.told_up:
             self.told_up = True
+            now = time.monotonic()
+            for room in self.state.rooms.values():  # the owners get the usual time to speak
+                if isinstance(room, SharedRoom) and not room.owned:
+                    room.last_heard = max(room.last_heard, now)
             self._tell(True)
             asyncio.get_running_loop().create_task(self.bus.refresh())
+        for name in [n for n in self.silent if n in self.ownership.owned]:
+            self.silent.discard(name)
+            self._tell_room(name, None, True)
 
     def _tell(self, up: bool):
         """A ``status`` to every window here (hub/linkstatus.py)."""
         self.bus.flush()  # what our rooms published this pass goes first: seq stays in order
-        t = time.time() * 1000
         for name in list(self.bus.windows.rooms):
-            room = self.state.rooms.get(name)
-            if isinstance(room, SharedRoom):
-                text = encode(status(up, room.owned, room.seq, t))
-                self.bus.windows.deliver(name, [(None, text)])
+            self._tell_room(name, None, up, flushed=True)
+
+    def _tell_room(self, name, room, up, flushed=False):
+        room = room or self.state.rooms.get(name)
+        if not isinstance(room, SharedRoom):
+            return
+        if not flushed:
+            self.bus.flush()
+        game = game_of(up, room.owned, name in self.silent)
+        text = encode(status(up, game, room.seq, time.time() * 1000))
+        self.bus.windows.deliver(name, [(None, text)])
 
     def describe(self, detail: bool) -> dict:
         """/healthz's ``redis`` part: whether this process reaches Redis, since when."""

@@ -9,10 +9,12 @@ room's state. Fields:
 
 - ``link``: ``"down"`` or ``"up"``;
 - ``game``: what the game on this screen is now. ``"paused"``: another process runs it and no
-  news reaches here (the page stops predicting and says the picture may be out of date);
-  ``"local"``: this process runs it and goes on for the players connected here, but players on
-  other hubs are not in it and it may be replaced by another process's game when the link is
-  back; ``"live"``: the link is up;
+  news reaches here, because this process is cut off or because that process stopped answering
+  (killed, stalled: its messages stopped for ``silent_after`` while the link is up; another
+  process takes the room over within 2 s); the page stops predicting and says the picture may
+  be out of date. ``"local"``: this process runs it and goes on for the players connected here,
+  but players on other hubs are not in it and it may be replaced by another process's game when
+  the link is back. ``"live"``: news flows again;
 - ``text``: one sentence for the player.
 
 A status is stamped with the room's current ``seq`` (not a new one): it reports on this process,
@@ -24,19 +26,27 @@ TEXTS = {
     "out of date. Reconnecting…",
     "local": "Lost the link to the other hubs: the game goes on here for players on this hub "
     "only, and may be out of date. Reconnecting…",
-    "live": "The link to the other hubs is back.",
+    "silent": "The hub running this game is not answering: the game on this screen is paused "
+    "and may be out of date. Another hub takes it over in a moment…",
+    "live": "Connected to the game again.",
 }
+SILENT_S = 0.5  # no message from a followed room's owner for this long: it is not answering
 
 
-def game_of(up: bool, owned: bool) -> str:
-    if up:
-        return "live"
-    return "local" if owned else "paused"
+def silent_after(state_hz: float) -> float:
+    """How long a followed room's owner may say nothing: it sends a state at ``state_hz``."""
+    return max(SILENT_S, 3 / state_hz)
 
 
-def status(up: bool, owned: bool, seq: int, t: float) -> dict:
-    """The ``status`` message for a window of a room this process runs (``owned``) or not."""
-    game = game_of(up, owned)
+def game_of(up: bool, owned: bool, silent: bool = False) -> str:
+    if not up:
+        return "local" if owned else "paused"
+    return "paused" if silent and not owned else "live"
+
+
+def status(up: bool, game: str, seq: int, t: float) -> dict:
+    """The ``status`` message (``game`` from ``game_of``) for one window of a room."""
+    text = TEXTS["silent" if up and game == "paused" else game]
     link = "up" if up else "down"
-    return {"type": "status", "system": True, "link": link, "game": game, "text": TEXTS[game],
+    return {"type": "status", "system": True, "link": link, "game": game, "text": text,
             "seq": seq, "t": t}  # fmt: skip

@@ -158,6 +158,7 @@ class Ownership:
     def _lose(self, name, room, why):
         floor = room.seq  # our windows saw our messages up to here
         room.lose()
+        room.last_heard = time.monotonic()  # the next owner gets the usual time to speak
         # The new owner's seq may be behind ours (a split: both ran the room). Our windows get
         # its messages once they are past what they saw, and it is asked to jump past it.
         self.bus.floors[name] = floor

@@ -109,10 +109,10 @@ class Hub:
         """Fixed-rate game clock for every room; independent of any window."""
         period = 1 / rules.TICK_HZ
         nxt = time.monotonic()
-        ownership = self.cluster.ownership if self.cluster is not None else None
+        cluster = self.cluster
         while True:
-            if ownership is not None:
-                ownership.check_held()  # a room whose lease ran out stops before this tick
+            if cluster is not None:
+                cluster.tick()  # a room whose lease ran out stops before this tick
             for action in self.state.tick(time.monotonic(), time.time() * 1000):
                 link = self.links.get(action.to)
                 if link is not None:

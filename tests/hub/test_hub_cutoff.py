@@ -214,3 +214,32 @@ def test_controllers_on_a_cut_off_process_neither_walk_on_nor_replay_presses(red
 
     with hubs(redis_server.url, 2) as (a, b):
         asyncio.run(asyncio.wait_for(body(a, b), 60))
+
+
+def test_windows_are_told_while_a_killed_owners_room_waits_for_its_next_owner(redis_server):
+    async def body(a, b):
+        ada, _ = await join(a, ADA, "Ada")  # A runs the room
+        wb = await watch(b)
+        await until(lambda: wb.last_state() and f"c-{ADA}" in players(wb.last_state()))
+        await asyncio.sleep(0.6)  # a snapshot with Ada
+        a.kill()  # kill -9: its messages stop; B's link to Redis is fine
+        await until(lambda: statuses(wb), timeout=3, what="B's window told")
+        paused = statuses(wb)[0]
+        assert paused["link"] == "up" and paused["game"] == "paused"
+        assert "not answering" in paused["text"]
+        assert "room_taken" not in b.output()  # told before the lease ran out
+        await until(lambda: "room_taken" in b.output(), timeout=5, what="B takes the room")
+        await until(lambda: statuses(wb)[-1]["game"] == "live", what="live again")
+        live = statuses(wb)[-1]
+        await until(lambda: [m for m in after(wb, live) if m["type"] == "state"], what="a state")
+        assert [m["game"] for m in statuses(wb)] == ["paused", "live"]
+        assert seqs(wb) == sorted(seqs(wb))
+        late = Watcher(await connect(b.ws_url("window")))  # live: a new window is told nothing
+        await until(lambda: late.of("state"), what="late window's state")
+        assert late.of("status") == []
+        await ada.close()
+        await wb.close()
+        await late.close()
+
+    with hubs(redis_server.url, 2) as (a, b):
+        asyncio.run(asyncio.wait_for(body(a, b), 60))

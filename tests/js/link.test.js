@@ -53,3 +53,15 @@ test("a state while the link is down changes nothing; an up status without a dow
   assert.equal(shown.at(-1), null);
   assert.equal(w.drawTime(7, 7), 7);
 });
+
+test("a game whose hub stopped answering (link up, game paused) freezes until it is live again", () => {
+  const { w, shown } = watch();
+  w.status({ type: "status", system: true, link: "up", game: "paused", text: "not answering" });
+  assert.deepEqual(shown.at(-1), { text: "not answering", paused: true });
+  assert.equal(w.drawTime(3000, 0), 3000);
+  assert.equal(w.drawTime(3400, 400), 3000);
+  w.status(up);
+  w.state();
+  assert.equal(shown.at(-1), null);
+  assert.equal(w.drawTime(3600, 600), 3600);
+});

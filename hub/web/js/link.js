@@ -2,14 +2,16 @@
 // --redis that loses its link to the other hubs says so. Pure: no DOM, no clock of its own; the
 // page passes its `show` function (hud.showLink) and its times.
 //
-// - link down, game "paused": the room's game runs on another hub and no news reaches this one.
-//   The bar says so, the arena is dimmed, and drawing freezes at the moment it was told: nobody
-//   is shown walking on a guess.
-// - link down, game "local": this hub runs the game and it goes on for the players here; the bar
-//   says it may be out of date. Drawing goes on.
-// - link up: the bar says "catching up" until the next state, the live game's, then goes.
-// A welcome or a closed connection clears everything (a hub still cut off repeats its status
-// right after the welcome).
+// - game "paused": the room's game runs on another hub and no news reaches this one (this hub
+//   lost its link to the others, or the hub running the game stopped answering and another
+//   takes over). The bar says so, the arena is dimmed, and drawing freezes at the moment it was
+//   told: nobody is shown walking on a guess.
+// - game "local": this hub runs the game and it goes on for the players here, but it lost its
+//   link to the others; the bar says it may be out of date. Drawing goes on.
+// - game "live" after one of those: the bar says "catching up" until the next state, the live
+//   game's, then goes.
+// A welcome or a closed connection clears everything (a hub where the game is still not live
+// repeats its status right after the welcome).
 
 export class LinkWatch {
   /** `show(o)`: o = null hides the bar, else {text, paused}. */
@@ -19,7 +21,7 @@ export class LinkWatch {
   }
 
   clear() {
-    this.down = false;
+    this.shown = false;
     this.paused = false;
     this.catchingUp = false;
     this.frozenAt = null; // the draw time the picture stopped at
@@ -28,12 +30,12 @@ export class LinkWatch {
   }
 
   status(msg) {
-    if (msg.link === "down") {
-      this.down = true;
+    if (msg.game !== "live") {
+      this.shown = true;
       this.paused = msg.game === "paused";
       this.catchingUp = false;
       this.show({ text: msg.text, paused: this.paused });
-    } else if (this.down) {
+    } else if (this.shown) {
       this.catchingUp = true;
       this.show({ text: `${msg.text} Catching up…`, paused: this.paused });
     }
