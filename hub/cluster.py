@@ -2,6 +2,11 @@
 
 The rest of the hub does not change: sessions call their room, rooms publish to the bus. Only
 which class a room is (``SharedRoom``) and which bus carries its messages (``RedisBus``) differ.
+
+It also says when a window's game is not live here (hub/linkstatus.py): this process cut off
+from Redis (told when the store's first command fails, and "live" again only once the ownership
+loop has settled every room), or a followed room's owner silent (checked every game tick).
+/healthz reads ``up``.
 """
 
 import asyncio

@@ -75,7 +75,7 @@ export class BlinkshotClient {
     this.attempt = 0;
     this.joinedAs = null;
     this.player = null; // our player id, from the hub's "joined" answer
-    this.link = null; // the hub's last "status" while its link to the other hubs is down, else null
+    this.link = null; // the hub's last "status" while the game is not live there, else null
 
     this._handlers = new Map();
     this._stopped = true;
@@ -232,7 +232,7 @@ export class BlinkshotClient {
         this._onPong(msg, at);
         break;
       case "status":
-        this.link = msg.link === "down" ? msg : null;
+        this.link = msg.game === "live" ? null : msg;
         break;
       case "joined":
         // The hub's answer to our join: our player id and a fresh resume token. The next join
