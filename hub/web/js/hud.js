@@ -132,7 +132,7 @@ export function overlayState() {
 }
 
 /** The link bar: null hides it; otherwise {text, paused}. `paused` also dims the arena: the
- * game drawn there is frozen and may be out of date (the hub lost its link to the other hubs). */
+ * game drawn there is frozen and may be out of date (link.js says when). */
 export function showLink(o) {
   const bar = $("link");
   bar.hidden = o === null;

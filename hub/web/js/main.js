@@ -7,8 +7,8 @@ import { setupSound } from "./audio.js";
 import { BlinkshotClient } from "./client.js";
 import * as hud from "./hud.js";
 import { KeyboardMouse } from "./input.js";
-import { LinkWatch } from "./link.js";
 import { DELAY_MS, Interpolator } from "./interp.js";
+import { LinkWatch } from "./link.js";
 import { setupGamepads } from "./pads.js";
 import { Predictor } from "./predict.js";
 import { makeRenderer } from "./render-host.js";
@@ -33,7 +33,7 @@ let lastStateAt = 0;
 let drawn = null; // the last sampled world, as drawn
 let myId = null;
 const fps = { frames: 0, since: performance.now(), value: 0 };
-const link = new LinkWatch(hud.showLink); // the hub's link to the other hubs (--redis)
+const link = new LinkWatch(hud.showLink); // is the game here live? (--redis: link.js)
 const timing = {}; // first open / welcome / state of this page load, performance.now() ms
 
 /** The pairing code: ?code=, else /pairing.json on the hub's own machine, else ask. */
