@@ -84,7 +84,11 @@ class Cluster:
         self.ownership.on_seen(name, entries)
         if name in self.silent:  # its owner (or a new one) speaks again: after this batch
             self.silent.discard(name)
-            asyncio.get_running_loop().call_soon(self._tell_room, name, None, True)
+            asyncio.get_running_loop().call_soon(self._owner_back, name)
+
+    def _owner_back(self, name):
+        if self.told_up:  # (if the link went down meanwhile, the windows were told that)
+            self._tell_room(name, None, True)
 
     def _store_changed(self, up: bool):
         if up:
