@@ -43,13 +43,17 @@ def unload(*names):
     gc.collect()
 
 
-def create(path, machine, network, cfg_problems=None):
-    """App (or ErrorIdle) from a config file, with the given machine/network modules."""
+def create(path, machine, network, cfg_problems=None, build=True):
+    """App (or ErrorIdle) from a config file, with the given machine/network modules.
+    build=False: its class and arguments, with its modules loaded but the object not yet
+    built: main.py unloads this module between the two, so the App is built in the 2 KB this
+    module's code held (building the App is the fullest moment of the firmware's heap)."""
     cfg, problems = cfg_problems or load_config(path)
     if problems:
         from blinkshot.errors import ErrorIdle
 
-        return ErrorIdle(problems, machine, cfg)
+        make, args = ErrorIdle, (problems, machine, cfg)
+        return make(*args) if build else (make, args)
     # The hello never changes during a run: encode it now, while the heap is nearly empty,
     # and drop the encoder before the controller loads.
     from blinkshot import hello
@@ -69,29 +73,28 @@ def create(path, machine, network, cfg_problems=None):
 
     del reserve
     gc.collect()
-    return App(cfg, machine, network, msg)
+    make, args = App, (cfg, machine, network, msg)
+    return make(*args) if build else (make, args)
 
 
-def escape_requested(machine, cfg):
-    """The escape hatch: the stick button held during boot skips the app."""
-    from blinkshot.escape import held_at_boot, pin_from
-
-    held = held_at_boot(machine, pin_from(cfg, "stick"))
-    unload("escape")
-    return held
-
-
-def start(path=CONFIG_PATH):
+def start(path=CONFIG_PATH, build=True):
     """The controller for this board (App or ErrorIdle), or None when the escape hatch is held.
-    main.py calls this, unloads this module, then runs the controller."""
+    build=False: its (class, arguments) instead, see create(); main.py takes those, unloads
+    this module, then builds and runs the controller."""
     import machine
     import network
 
     loaded = load_config(path)
-    if escape_requested(machine, loaded[0]):
+    # The escape hatch: the stick button held during boot skips the app.
+    from blinkshot.escape import held_at_boot, pin_from
+
+    held = held_at_boot(machine, pin_from(loaded[0], "stick"))
+    del held_at_boot, pin_from  # so unload() frees its code before the controller loads
+    unload("escape")
+    if held:
         log("stick button held at boot: app skipped, the REPL is yours")
         return None
-    return create(path, machine, network, loaded)
+    return create(path, machine, network, loaded, build)
 
 
 def main(path=CONFIG_PATH):
