@@ -142,5 +142,5 @@ async def raw_controller(port, code, hello_frame: bytes):
     assert head.startswith(b"HTTP/1.1 101"), head
     writer.write(masked(hello_frame))
     welcome = await asyncio.wait_for(reader.readexactly(8), 5)
-    assert welcome[:2] == b"\x82\x06", welcome
+    assert welcome[:2] == b"\x82\x06" and welcome[2] == 0x81, welcome  # a welcome message
     return reader, writer
