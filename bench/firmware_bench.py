@@ -232,20 +232,8 @@ def run(quick=False, heap="64k", log=print):
         "heap": raw["heap"],
         "heap_failures": failures,
         "frames_per_path": frames,
-        "firmware": {
-            "latency": percentiles(raw["firmware_latency"]),
-            "to_send_call": percentiles(raw["firmware_ready"]),
-            "change_in_wait": percentiles(raw["firmware_gap"]),
-            "alloc": raw["firmware_alloc"],
-            "heap_lock": raw["firmware_locked"],
-        },
-        "naive": {
-            "latency": percentiles(raw["naive_latency"]),
-            "to_send_call": percentiles(raw["naive_ready"]),
-            "change_in_wait": percentiles(raw["naive_gap"]),
-            "alloc": raw["naive_alloc"],
-            "heap_lock": raw["naive_locked"],
-        },
+        "firmware": path_figures(raw, "firmware"),
+        "naive": path_figures(raw, "naive"),
         "heap_use": {
             "heap_total": raw["heap_total"],
             "live_after_connect": raw["live_after_connect"],
@@ -261,6 +249,17 @@ def run(quick=False, heap="64k", log=print):
     }
     result["ratios"] = ratios(result)
     return result
+
+
+def path_figures(raw, path):
+    """One path's figures (firmware or naive) from the device's raw result."""
+    return {
+        "latency": percentiles(raw[f"{path}_latency"]),
+        "to_send_call": percentiles(raw[f"{path}_ready"]),
+        "change_in_wait": percentiles(raw[f"{path}_gap"]),
+        "alloc": raw[f"{path}_alloc"],
+        "heap_lock": raw[f"{path}_locked"],
+    }
 
 
 def ratios(result):
