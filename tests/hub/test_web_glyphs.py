@@ -44,7 +44,8 @@ def offenders(path, root=WEB):
     for n, line in enumerate(text.splitlines(), 1):
         for ch in (*line, *escaped_chars(path, line)):
             if font_dependent(ch):
-                found.append(f"{path.relative_to(root)}:{n}: U+{ord(ch):04X} {unicodedata.name(ch, '?')}")
+                name = unicodedata.name(ch, "?")
+                found.append(f"{path.relative_to(root)}:{n}: U+{ord(ch):04X} {name}")
     return found
 
 
