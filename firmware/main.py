@@ -4,7 +4,7 @@
 try:
     from blinkshot import app
 
-    made = app.start(build=False)  # (class, args); None: escape hatch (stick held at boot)
+    made = app.start()  # (class, arguments); None: escape hatch (stick held at boot)
     app.unload("app")  # needed only to start: its code leaves the heap before the App is built
     del app
     if made is not None:

@@ -1,4 +1,4 @@
-"""Entry point. `main()` runs the controller on a board (main.py calls it).
+"""Entry point. `start()` prepares the controller on a board; main.py builds and runs it.
 
 `create(path, machine, network)` builds it from a config file with injected machine/network
 modules (tests and the virtual controller pass fakes) and returns an object with `run()`,
@@ -8,9 +8,10 @@ used and unloaded before the controller is imported, so the two never share the 
 """
 
 import gc
-import sys
 
 from micropython import const
+
+from blinkshot import unload
 
 
 def log(msg):
@@ -32,28 +33,21 @@ def load_config(path=CONFIG_PATH):
         unload("config", "pinrules", "default_pins")
 
 
-def unload(*names):
-    """Drop modules needed only once, so their code leaves the heap."""
-    import blinkshot
-
-    for name in names:
-        sys.modules.pop("blinkshot." + name, None)
-        if hasattr(blinkshot, name):
-            delattr(blinkshot, name)  # the package keeps a reference too
-    gc.collect()
+def create(path, machine, network, cfg_problems=None):
+    """App (or ErrorIdle) from a config file, with the given machine/network modules."""
+    make, args = prepare(path, machine, network, cfg_problems)
+    return make(*args)
 
 
-def create(path, machine, network, cfg_problems=None, build=True):
-    """App (or ErrorIdle) from a config file, with the given machine/network modules.
-    build=False: its class and arguments, with its modules loaded but the object not yet
-    built: main.py unloads this module between the two, so the App is built in the 2 KB this
+def prepare(path, machine, network, cfg_problems=None):
+    """(class, arguments) of the controller: its modules loaded, the object not yet built.
+    main.py unloads this module between the two, so the App is built in the room this
     module's code held (building the App is the fullest moment of the firmware's heap)."""
     cfg, problems = cfg_problems or load_config(path)
     if problems:
         from blinkshot.errors import ErrorIdle
 
-        make, args = ErrorIdle, (problems, machine, cfg)
-        return make(*args) if build else (make, args)
+        return ErrorIdle, (problems, machine, cfg)
     # The hello never changes during a run: encode it now, while the heap is nearly empty,
     # and drop the encoder before the controller loads.
     from blinkshot import hello
@@ -73,14 +67,12 @@ def create(path, machine, network, cfg_problems=None, build=True):
 
     del reserve
     gc.collect()
-    make, args = App, (cfg, machine, network, msg)
-    return make(*args) if build else (make, args)
+    return App, (cfg, machine, network, msg)
 
 
-def start(path=CONFIG_PATH, build=True):
-    """The controller for this board (App or ErrorIdle), or None when the escape hatch is held.
-    build=False: its (class, arguments) instead, see create(); main.py takes those, unloads
-    this module, then builds and runs the controller."""
+def start(path=CONFIG_PATH):
+    """(class, arguments) of the controller for this board (see prepare), or None when the
+    escape hatch is held. main.py takes them, unloads this module, then builds and runs it."""
     import machine
     import network
 
@@ -94,11 +86,11 @@ def start(path=CONFIG_PATH, build=True):
     if held:
         log("stick button held at boot: app skipped, the REPL is yours")
         return None
-    return create(path, machine, network, loaded, build)
+    return prepare(path, machine, network, loaded)
 
 
 def main(path=CONFIG_PATH):
-    """Run the controller on a device."""
-    a = start(path)
-    if a is not None:
-        a.run()
+    """Run the controller on a device (main.py does the same, unloading this module first)."""
+    made = start(path)
+    if made is not None:
+        made[0](*made[1]).run()
