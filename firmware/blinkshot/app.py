@@ -1,7 +1,7 @@
 """Entry point. `start()` prepares the controller on a board; main.py builds and runs it.
 
 `create(path, machine, network)` builds it from a config file with injected machine/network
-modules (tests and the virtual controller pass fakes) and returns an object with `run()`,
+modules (tests and benchmarks pass fakes) and returns an object with `run()`,
 `step(now)` and `stop()`: a controller.App, or an errors.ErrorIdle when config.json is unusable (a
 safe idle loop that reports the problem; never a boot loop). The config validator is loaded,
 used and unloaded before the controller is imported, so the two never share the heap.
@@ -19,7 +19,7 @@ def log(msg):
 
 
 CONFIG_PATH = "config.json"
-_RESERVE = const(1024)  # bytes held back while the controller loads (see create)
+_RESERVE = const(1024)  # bytes held back while the controller loads (see prepare)
 
 
 def load_config(path=CONFIG_PATH):

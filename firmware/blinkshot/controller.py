@@ -1,5 +1,6 @@
 """The controller: the adapter between the pure logic (buttons, stick, policy, codec, ws)
-and the device (machine, network). Built by blinkshot.app.create() from a validated config."""
+and the device (machine, network). Built from a validated config: blinkshot.app.prepare()
+loads it, main.py builds it."""
 
 import binascii
 import gc
