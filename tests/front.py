@@ -71,6 +71,15 @@ class Front:
         return self
 
     def __exit__(self, *exc):
-        self._loop.call_soon_threadsafe(self._server.close)
+        async def shutdown():  # end every forwarding task before the loop stops
+            self._server.close()
+            for w in list(self._links):
+                w.transport.abort()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
