@@ -14,11 +14,15 @@ ROUND_COUNTS = ("n", "time_left", "score_limit", "phase", "phase_left", "min_pla
 
 
 def health(hub, detail: bool = True) -> dict:
+    """With ``--redis``, every room of the cluster (hub/registry.py): a room with no client on
+    this process shows its owner's summary, and no controllers or windows here."""
     rooms = []
-    for name, room in hub.rooms.items():
+    summaries = {name: room.summary() for name, room in hub.rooms.items()}
+    for name, info in hub.cluster_rooms().items():
+        summaries.setdefault(name, info)
+    for name, summary in summaries.items():
         controllers = [c for c in hub.controllers.values() if c.room_name == name]
         windows = [w for w in hub.windows.values() if w.room_name == name]
-        summary = room.summary()
         if detail:
             entry = {"name": name, **summary}
             entry["controllers"] = [c.info() for c in controllers]

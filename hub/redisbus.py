@@ -61,6 +61,26 @@ def decode_batch(data: str) -> tuple[str, int, list[tuple[object, str]]]:
     return token, int(epoch), out
 
 
+def encode_ops(token: str, epoch: int, ops: list[dict]) -> str:
+    """One Redis message of ops for other processes (not for windows): ``TOKEN EPOCH ops\\n``
+    then the ops as a JSON list; each op names its process in ``to``."""
+    return f"{token} {epoch} ops\n" + json.dumps(ops, separators=(",", ":"))
+
+
+def decode_ops(data: str) -> tuple[str, int, list[dict]]:
+    """The inverse of ``encode_ops``; ``ValueError`` for anything else."""
+    head, _, body = data.partition("\n")
+    token, epoch, kind = head.split(" ")
+    ops = json.loads(body)
+    if kind != "ops" or not isinstance(ops, list) or not all(isinstance(o, dict) for o in ops):
+        raise ValueError("not an ops message")
+    return token, int(epoch), ops
+
+
+def is_ops(data: str) -> bool:
+    return data.partition("\n")[0].endswith(" ops")
+
+
 def last_seq(entries) -> int | None:
     """The ``seq`` of a batch's last message (every room message has one)."""
     try:
@@ -87,9 +107,11 @@ class RedisBus(LocalBus):
         self._task: asyncio.Task | None = None
         self.followed: set[str] = set()
         self.on_seen = None  # on_seen(room, entries): what arrived from another process
+        self.on_op = None  # on_op(room, op): an op another process sent to this one
+        self.ops: dict[str, list[dict]] = {}  # room -> ops to send after this pass's batch
         self.inbox: list[tuple[str, str]] = []  # (room, op text) not yet appended to streams
         self._forwarder: asyncio.Task | None = None
-        self.outbox: list[dict] = []  # passes not yet handed to Redis
+        self.outbox: list[tuple[dict, dict]] = []  # (batches, ops) of passes not yet sent
         self._sender: asyncio.Task | None = None
 
     # Windows of this process -------------------------------------------------------------------
@@ -176,6 +198,8 @@ class RedisBus(LocalBus):
         """One batch from Redis: drop our own and fenced-out ones, deliver the rest."""
         room = channel.split("{", 1)[1].rsplit("}", 1)[0]
         try:
+            if is_ops(data):
+                return self._on_ops(room, *decode_ops(data))
             token, epoch, entries = decode_batch(data)
         except (ValueError, TypeError) as exc:
             self.dropped += 1
@@ -192,16 +216,32 @@ class RedisBus(LocalBus):
             self.on_seen(room, entries)
         self.windows.deliver(room, entries)
 
+    def _on_ops(self, room, token, epoch, ops):
+        if token == self.token or epoch < self.seen_epoch.get(room, 0):
+            return
+        for op in ops:
+            if op.get("to") == self.token and self.on_op is not None:
+                self.on_op(room, op)
+
     # Publishing (the owner) --------------------------------------------------------------------
 
     # publish() is LocalBus's: one batch per room per event-loop pass.
 
+    def tell(self, room: str, op: dict):
+        """Send ``op`` to the process ``op["to"]`` on the room's channel, after this pass's
+        messages (so a controller's feedback follows the hit that caused it); windows never see
+        it. Only a process that follows the room hears it, which any process with a client in
+        the room does."""
+        self.ops.setdefault(room, []).append(op)
+        self.flush_soon()
+
     def flush(self):
         """Deliver this pass's batches to local windows at once, and send them to Redis."""
-        pending = self.pending
+        pending, ops = self.pending, self.ops
+        self.ops = {}
         super().flush()
-        if pending:
-            self.outbox.append(pending)
+        if pending or ops:
+            self.outbox.append((pending, ops))
             if self._sender is None or self._sender.done():
                 self._sender = asyncio.get_running_loop().create_task(self._send_all())
 
@@ -211,7 +251,7 @@ class RedisBus(LocalBus):
         while self.outbox:
             passes, self.outbox = self.outbox, []
             pipe = self.store.r.pipeline(transaction=False)
-            for pending in passes:
+            for pending, ops in passes:
                 for room, entries in pending.items():
                     epoch = self.epochs.get(room, 0)
                     pipe.publish(room_key(room, "out"), encode_batch(self.token, epoch, entries))
@@ -221,6 +261,9 @@ class RedisBus(LocalBus):
                     seq = last_seq(entries)
                     if seq is not None:  # a new owner starts past it (windows never go back)
                         pipe.set(room_key(room, "seq"), seq)
+                for room, items in ops.items():
+                    epoch = self.epochs.get(room, 0)
+                    pipe.publish(room_key(room, "out"), encode_ops(self.token, epoch, items))
             try:
                 await self.store._call("publish", pipe.execute())
             except RedisUnavailable:

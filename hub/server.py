@@ -95,6 +95,12 @@ class Hub:
     def windows(self) -> dict:
         return {k.conn: k for k in self.links.values() if k.session.kind == "window"}
 
+    def cluster_rooms(self) -> dict:
+        """name -> summary of every room listed in Redis (empty without ``--redis``)."""
+        if self.cluster is None or self.cluster.ownership is None:
+            return {}
+        return self.cluster.ownership.registry.listing
+
     def link_of(self, session):
         return self.links.get(session)
 

@@ -18,7 +18,6 @@ import logging
 
 from . import game as rules
 from .actions import NOTHING, CloseLink, Log, Refused, Send, Watch, refusal
-from .bots import RoomBots
 from .codec import (
     PROTO,
     T_HELLO,
@@ -300,8 +299,7 @@ class WindowSession(Session):
             text = "Too many bot changes; wait a moment."
             note = {"type": "message", "from": "hub", "system": True, "text": text}
             return (Send(encode(self.room.stamp(note, t))),)
-        cfg, room = self.state.cfg, self.room
-        if not room.set_bots(count, lambda n: RoomBots(room.game.arena, n, cfg.bot_level), t):
+        if not self.room.set_bots(count, self.room.make_bots, t):
             return NOTHING
         fields = {"room": self.room_name, "window": self.id, "bots": count}
         return (Log("bots", logging.INFO, fields),)

@@ -13,33 +13,49 @@ know which it is. While followed:
   stored latest state to a new window as soon as it subscribes).
 - ``stamp`` does not count: a window's own messages (welcome, pong) carry the last ``seq`` seen.
 
-No I/O here: ``forward(room, op)`` is given, and ``owner.py`` calls ``take`` / ``lose``.
+While owned, what concerns a client on another process goes back to that process as an op
+(``tell``: the room's channel, hub/redisbus.py), so that client gets what it would
+get here: its controller's feedback (hit, death, respawn), and the close of a connection that
+another connection replaced (the same device id, or a window's resume token, on any process).
+
+No I/O here: ``forward(room, op)`` and ``tell(room, op)`` are given, and ``owner.py`` calls
+``take`` / ``lose``.
 """
 
+import itertools
 import json
 
 from . import snapshot
+from .codec import MAX_BOTS
 from .rooms import MAX_PLAYERS, PALETTE, Room, RoomFull, Seat, hex_color
 
 
 class RemoteConn:
-    """The stand-in connection of a player held by another process (the seat's owner)."""
+    """The stand-in connection of a player held by another process (the seat's owner).
+    ``no``: that process's number for the attach, so a late replace cannot close a newer one."""
 
-    def __init__(self, process: str, pid: str):
-        self.process, self.pid = process, pid
+    def __init__(self, process: str, pid: str, no, tell):
+        self.process, self.pid, self.no, self.tell = process, pid, no, tell
 
     def replaced(self) -> tuple:
-        return ()  # the other process's connection closes when that process learns of it
+        """Another connection took the player: the other process closes this one."""
+        self.tell(self.process, {"op": "replaced", "pid": self.pid, "c": self.no})
+        return ()
 
     def __repr__(self):
-        return f"RemoteConn({self.process!r}, {self.pid!r})"
+        return f"RemoteConn({self.process!r}, {self.pid!r}, {self.no!r})"
 
 
 class SharedRoom(Room):
-    def __init__(self, name, publish, feedback, forward, later=None, **kw):
-        super().__init__(name, publish, feedback, **kw)
-        self.forward = forward  # forward(room_name, op_dict)
+    def __init__(self, name, publish, feedback, forward, tell=None, later=None, **kw):
+        super().__init__(name, publish, self._feedback, **kw)
+        self.local_feedback = feedback  # feedback(pid, kind, ms) for a controller here
+        self.forward = forward  # forward(room_name, op_dict): to the owner
+        self.send_op = tell or (lambda room, op: None)  # tell(room_name, op): to op["to"]
         self.later = later or (lambda action: None)  # later(action): run by the hub's clock
+        self.attaches = itertools.count(1)
+        self.info: dict | None = None  # followed: the owner's summary, from the room registry
+        self.watched_elsewhere = False  # windows on other processes watch it (the registry)
         self.owned = False
         self.lease = None
         self.last_state: dict | None = None  # followed: the newest state seen on the bus
@@ -112,8 +128,9 @@ class SharedRoom(Room):
             shown = name or known.get(pid, {}).get("name") or f"P{seat.slot + 1}"
             self.game.add_player(pid, shown, seat.slot, hex_color(PALETTE[seat.slot]), kind)
         seat.owner = owner
+        seat.attach_no = next(self.attaches)
         self.forward(self.name, {"op": "attach", "pid": pid, "kind": kind, "name": name,
-                                 "slot": seat.slot, "t": t})  # fmt: skip
+                                 "slot": seat.slot, "c": seat.attach_no, "t": t})  # fmt: skip
         return seat, previous
 
     def _free_slot(self):
@@ -141,6 +158,14 @@ class SharedRoom(Room):
                            "presses": list(frame["presses"])}  # fmt: skip
             self.forward(self.name, op)
 
+    def remove(self, pid, t):
+        """A window gave up its player for another one (a new token): gone at once."""
+        if self.owned:
+            return super().remove(pid, t)
+        if self.seats.pop(pid, None) is not None:
+            self.game.players.pop(pid, None)
+            self.forward(self.name, {"op": "remove", "pid": pid})
+
     def chat(self, sender, text, t):
         if self.owned:
             return super().chat(sender, text, t)
@@ -151,9 +176,39 @@ class SharedRoom(Room):
             super().tick(now, t)
 
     def set_bots(self, count, make_bots, t) -> bool:
-        """A window's bot setting applies only on the owner (not forwarded yet: ignored on a
-        follower, which must never publish into the room)."""
-        return super().set_bots(count, make_bots, t) if self.owned else False
+        """A window's bot setting: applied by the owner, so a follower forwards it (the window's
+        rate limit was taken where the window is). True if it changes what the room shows."""
+        if self.owned:
+            return super().set_bots(count, make_bots, t)
+        self.forward(self.name, {"op": "bots", "count": count, "t": t})
+        return count != (self.last_state or {}).get("bots")
+
+    def tell(self, process: str, op: dict):
+        """Send ``op`` to ``process`` (owner to follower), after this pass's room messages."""
+        op["to"] = process
+        self.send_op(self.name, op)
+
+    def _feedback(self, pid, kind, ms):
+        seat = self.seats.get(pid)
+        if seat is not None and isinstance(seat.owner, RemoteConn):
+            op = {"op": "feedback", "pid": pid, "kind": kind, "ms": ms}
+            self.tell(seat.owner.process, op)
+        else:
+            self.local_feedback(pid, kind, ms)
+
+    def idle(self) -> bool:
+        """Owned: no player anywhere and no window on another process (hub/registry.py)."""
+        return not self.seats and not (self.owned and self.watched_elsewhere)
+
+    def summary(self):
+        if self.owned:
+            return super().summary()
+        if self.info is not None:
+            return self.info
+        players = (self.last_state or {}).get("players", ())
+        return {"players": len(players), "tick": (self.last_state or {}).get("tick", 0),
+                "round": (self.last_state or {}).get("round") or self.game.round_info(),
+                "history": []}  # fmt: skip
 
     def local_seats(self) -> dict:
         """pid -> seat of the players whose connection is on this process."""
@@ -164,31 +219,59 @@ class SharedRoom(Room):
         """A new owner appeared: tell it about the players connected here."""
         for pid, seat in self.local_seats().items():
             name = self.game.players[pid].name if pid in self.game.players else None
-            self.forward(self.name, {"op": "attach", "pid": pid, "kind": seat.kind,
-                                     "name": name, "slot": seat.slot, "t": t})  # fmt: skip
+            self.forward(self.name, {"op": "attach", "pid": pid, "kind": seat.kind, "name": name,
+                                     "slot": seat.slot, "c": seat.attach_no, "t": t})  # fmt: skip
 
     # Ops from other processes (owner only) -----------------------------------------------------
 
     def apply_op(self, process: str, op: dict, now: float, t: float):
-        """One op forwarded by ``process``; unknown or malformed ones are ignored."""
+        """One op forwarded by ``process``; unknown or malformed ones are ignored. Only the
+        connection that holds a player on ``process`` moves, removes or lets go of it."""
         kind, pid = op.get("op"), op.get("pid")
+        conn = self.remote.get((process, pid))
+        held = conn is not None and getattr(self.seats.get(pid), "owner", None) is conn
         if kind == "attach":
-            conn = self.remote.setdefault((process, pid), RemoteConn(process, pid))
-            seat = self.seats.get(pid)
-            if seat is not None and seat.owner is conn:
-                return  # a repeat (the stream is read again from before the snapshot)
-            self.attach(pid, op["kind"], op.get("name"), conn, t, op.get("slot"))
-        elif kind == "detach":
-            conn = self.remote.pop((process, pid), None)
-            if conn is not None:
-                super().detach(pid, conn, now)
-        elif kind == "input":
-            seat = self.seats.get(pid)
-            if seat is not None and isinstance(seat.owner, RemoteConn):
-                aim = op.get("aim")
-                super().input(pid, op["frame"], t, tuple(aim) if aim else None)
+            if held:
+                conn.no = op.get("c")  # a repeat, or a newer connection that process replaced
+                return
+            conn = self.remote[(process, pid)] = RemoteConn(process, pid, op.get("c"), self.tell)
+            _, previous = self.attach(pid, op["kind"], op.get("name"), conn, t, op.get("slot"))
+            if previous is not None:  # the same device or token, connected again elsewhere
+                self._replace(previous)
+        elif kind == "detach" and held:
+            del self.remote[(process, pid)]
+            super().detach(pid, conn, now)
+        elif kind == "remove" and held:
+            del self.remote[(process, pid)]
+            super().remove(pid, t)
+        elif kind == "input" and held:
+            aim = op.get("aim")
+            super().input(pid, op["frame"], t, tuple(aim) if aim else None)
         elif kind == "chat":
             super().chat(str(op.get("from", "?"))[:32], str(op.get("text", ""))[:200], t)
+        elif kind == "bots":
+            count = op.get("count")
+            if type(count) is int and 0 <= count <= MAX_BOTS and self.make_bots is not None:
+                super().set_bots(count, self.make_bots, t)
+
+    def _replace(self, previous):
+        if isinstance(previous, RemoteConn):
+            self.remote.pop((previous.process, previous.pid), None)
+        for action in previous.replaced():
+            self.later(action)
+
+    def told(self, op: dict):
+        """An op the owner sent this process about one of its connections."""
+        seat = self.seats.get(op.get("pid"))
+        if seat is None or seat.owner is None or isinstance(seat.owner, RemoteConn):
+            return
+        if op.get("op") == "feedback":
+            self.local_feedback(seat.pid, int(op["kind"]), int(op["ms"]))
+        elif op.get("op") == "replaced" and op.get("c") == seat.attach_no and not self.owned:
+            del self.seats[seat.pid]  # the player is held elsewhere now: no detach to forward
+            self.game.players.pop(seat.pid, None)
+            for action in seat.owner.replaced():
+                self.later(action)
 
     # Ownership ---------------------------------------------------------------------------------
 

@@ -1,0 +1,270 @@
+"""A client on a follower process gets what it would get on the room's owner (``--redis``).
+
+Three real hub processes on one real redis-server: A owns each test's room (a window on A opened
+it first), B and C follow it. Every client action runs once on the owner and once on a follower
+(and, for a replaced connection, across every pair of processes), and the test checks the same
+observable result: feedback frames on the controller, the bot count in the state, the old
+connection closed with the same code and reason, the room on every process's /healthz.
+"""
+
+import asyncio
+import itertools
+import json
+import urllib.request
+
+import pytest
+from clusterkit import ADA, BOB, Watcher, hubs, score_a_kill, until
+from hubkit import hello, inp, run
+from redisproc import RedisProcess
+from websockets.asyncio.client import connect
+
+from hub.codec import FEEDBACK_DEATH, FEEDBACK_HIT, FEEDBACK_RESPAWN, T_FEEDBACK, Close
+from hub.session import player_id
+
+SIDES = ["owner", "follower"]
+_rooms = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with RedisProcess() as server, hubs(server.url, 3, grace=1) as (a, b, c):
+        yield {"owner": a, "follower": b, "other": c}
+
+
+async def owned_room(cluster, name=None):
+    """A new room that A owns (its window came first); returns the room name and A's window."""
+    name = name or f"r{next(_rooms)}"
+    a = cluster["owner"]
+    w = Watcher(await connect(a.ws_url("window", room=name)))
+    await until(lambda: f"room_taken room={name} " in a.output(), what=f"A owns {name}")
+    return name, w
+
+
+async def controller(hub, room, dev, name):
+    c = await connect(hub.ws_url("controller", room=room))
+    await c.send(hello(dev, name))
+    assert (await asyncio.wait_for(c.recv(), 5))[0] == 0x81  # welcome
+    return c
+
+
+async def window(hub, room):
+    """A window whose process hears the room: the second state came through the bus (the first
+    is the one sent with the welcome)."""
+    w = Watcher(await connect(hub.ws_url("window", room=room)))
+    await until(lambda: len(w.of("state")) >= 2, what="a state through the bus")
+    return w
+
+
+def healthz(hub) -> dict:
+    with urllib.request.urlopen(hub.http_url + "/healthz", timeout=5) as r:
+        return json.loads(r.read())
+
+
+async def listed(hub, room):
+    doc = await asyncio.to_thread(healthz, hub)
+    return {r["name"]: r for r in doc["rooms"]}.get(room)
+
+
+class Frames:
+    """A controller connection that records the feedback frames it is sent."""
+
+    def __init__(self, ws):
+        self.ws, self.kinds = ws, []
+        self.task = asyncio.get_running_loop().create_task(self._pump())
+
+    async def _pump(self):
+        try:
+            async for raw in self.ws:
+                if isinstance(raw, bytes) and raw[0] == T_FEEDBACK:
+                    self.kinds.append(raw[1])
+        except Exception:
+            pass
+
+
+def send(w, **msg):
+    return w.ws.send(json.dumps(msg))
+
+
+def players(w):
+    return {p["id"]: p for p in (w.last_state() or {}).get("players", ())}
+
+
+# Controllers ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_a_hit_controller_feels_hit_death_and_respawn(cluster, side):
+    async def body():
+        room, wa = await owned_room(cluster)
+        bob = await controller(cluster["owner"], room, BOB, "Bob")
+        ada = Frames(await controller(cluster[side], room, ADA, "Ada"))
+        await until(lambda: len(players(wa)) == 2, what="both players")
+        await score_a_kill(bob, BOB, ADA, wa)  # Bob (on A) shoots Ada until she is knocked out
+        await until(lambda: FEEDBACK_RESPAWN in ada.kinds, what="respawn feedback")
+        assert ada.kinds[0] == FEEDBACK_HIT
+        assert ada.kinds.index(FEEDBACK_DEATH) < ada.kinds.index(FEEDBACK_RESPAWN)
+        assert ada.kinds.count(FEEDBACK_HIT) >= 4  # 25 damage a hit, 100 hp
+        for ws in (bob, ada.ws, wa.ws):
+            await ws.close()
+
+    run(body())
+
+
+REPLACED = (Close.REPLACED, "the same device id connected again; this one closes")
+PAIRS = [("owner", "owner"), ("owner", "follower"), ("follower", "owner"),
+         ("follower", "follower"), ("follower", "other")]  # fmt: skip
+
+
+@pytest.mark.parametrize("old,new", PAIRS)
+def test_a_device_connecting_again_closes_its_older_connection_wherever_it_is(cluster, old, new):
+    async def body():
+        room, wa = await owned_room(cluster)
+        first = await controller(cluster[old], room, ADA, "Ada")
+        await until(lambda: f"c-{ADA}" in players(wa), what="Ada placed")
+        second = await controller(cluster[new], room, ADA, "Ada")
+        await asyncio.wait_for(first.wait_closed(), 5)
+        assert (first.close_code, first.close_reason) == REPLACED
+        await second.send(inp(7, x=600))  # the newer connection keeps the player
+        await until(lambda: any(m["id"] == f"c-{ADA}" and m["cseq"] == 7 for m in wa.of("move")),
+                    what="the new connection's move")  # fmt: skip
+        assert list(players(wa)) == [f"c-{ADA}"] and players(wa)[f"c-{ADA}"]["connected"]
+        for ws in (second, wa.ws):
+            await ws.close()
+
+    run(body())
+
+
+# Windows ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("old,new", PAIRS)
+def test_a_reloaded_tab_takes_its_player_over_wherever_it_lands(cluster, old, new):
+    async def body():
+        room, wa = await owned_room(cluster)
+        tab1, tab2 = await window(cluster[old], room), await window(cluster[new], room)
+        pid = player_id("tok-reload-1")
+        await send(tab1, type="join", name="Kim", id="tok-reload-1")
+        await until(lambda: tab1.of("joined") and pid in players(wa), what="Kim joined")
+        await send(tab2, type="join", name="Kim", id="tok-reload-1")
+        await until(lambda: tab2.of("joined"), what="the new tab's joined")
+        assert tab2.of("joined")[0]["player"] == pid
+        await asyncio.sleep(0.3)  # the takeover reaches every process
+        await send(tab1, type="input", seq=100, buttons=0, presses=[0, 0, 0], x=900, y=0)
+        await asyncio.sleep(0.5)
+        await send(tab2, type="input", seq=200, buttons=0, presses=[0, 0, 0], x=-900, y=0)
+        await until(lambda: any(m["cseq"] == 200 for m in wa.of("move")), what="new tab moves")
+        assert not any(m["cseq"] == 100 for m in wa.of("move"))  # the old tab moves nothing
+        assert list(players(wa)) == [pid]
+        for w in (tab1, tab2, wa):
+            await w.close()
+
+    run(body())
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_a_windows_bot_setting_takes_effect_with_the_same_rate_limit(cluster, side):
+    async def body():
+        room, wa = await owned_room(cluster)
+        w = await window(cluster[side], room)
+        for count in (1, 2, 3, 4, 5):  # a burst of 4, then the fifth is answered, not applied
+            await send(w, type="bots", count=count)
+        await until(lambda: (w.last_state() or {}).get("bots") == 4, what="4 bots in the state")
+        notes = [m["text"] for m in w.of("message") if m.get("system")]
+        assert "Too many bot changes; wait a moment." in notes
+        assert "Bots set to 4." in notes
+        await asyncio.sleep(0.3)
+        assert wa.last_state()["bots"] == 4  # not 5
+        for x in (w, wa):
+            await x.close()
+
+    run(body())
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_a_window_that_joins_again_with_another_token_leaves_its_first_player(cluster, side):
+    async def body():
+        room, wa = await owned_room(cluster)
+        w = await window(cluster[side], room)
+        kim, lee = player_id("tok-kim-1"), player_id("tok-lee-1")
+        await send(w, type="join", name="Kim", id="tok-kim-1")
+        await until(lambda: kim in players(wa), what="Kim in the owner's state")
+        await send(w, type="join", name="Lee", id="tok-lee-1")
+        await until(lambda: lee in players(wa) and kim not in players(wa), timeout=3,
+                    what="Lee in, Kim gone")  # fmt: skip
+        assert [m["player"] for m in w.of("joined")] == [kim, lee]
+        assert players(wa)[lee]["name"] == "Lee"
+        for x in (w, wa):
+            await x.close()
+
+    run(body())
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_chat_ping_and_leaving_work_the_same(cluster, side):
+    async def body():
+        room, wa = await owned_room(cluster)
+        w = await window(cluster[side], room)
+        await send(w, type="join", name="Kim", id="tok-chat-1")
+        kim = player_id("tok-chat-1")
+        await until(lambda: kim in players(wa), what="Kim joined")
+        await send(w, type="message", text="hello all")
+        await until(lambda: any(m["text"] == "hello all" for m in wa.of("message")), what="chat")
+        line = [m for m in wa.of("message") if m["text"] == "hello all"][0]
+        assert line["from"] == "Kim" and not line.get("system")
+        await send(w, type="ping", id=5, t=1234.5)
+        await until(lambda: w.of("pong"), what="pong")
+        pong = w.of("pong")[0]
+        assert pong["id"] == 5 and pong["t"] == 1234.5 and pong["hub_t"] > 0
+        await w.close()  # Kim waits in grace (1 s here), then is removed
+        await until(lambda: kim in players(wa) and not players(wa)[kim]["connected"],
+                    what="Kim in grace")  # fmt: skip
+        await until(lambda: kim not in players(wa), what="Kim removed after grace")
+        await wa.close()
+
+    run(body())
+
+
+# The room registry ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_every_process_lists_the_room_until_it_ends(cluster, side):
+    async def body():
+        room, wa = await owned_room(cluster)
+        ada = await controller(cluster[side], room, ADA, "Ada")
+        bob = await controller(cluster["other"], room, BOB, "Bob")
+        hubs_ = list(cluster.values())
+
+        async def wait_for(check, what):
+            for _ in range(100):
+                shown = [await listed(h, room) for h in hubs_]
+                if all(check(r) for r in shown):
+                    return
+                await asyncio.sleep(0.1)
+            raise AssertionError(f"{what}: {shown}")
+
+        await wait_for(lambda r: r is not None and r["players"] == 2, "listed with 2 players")
+        for ws in (ada, bob, wa.ws):
+            await ws.close()
+        # Both players' grace (1 s) runs out, no window is left anywhere: the room ends.
+        await wait_for(lambda r: r is None, "gone from every /healthz")
+
+    run(body())
+
+
+def test_a_room_watched_only_from_another_process_is_kept(cluster):
+    async def body():
+        room, wa = await owned_room(cluster)
+        wb = await window(cluster["follower"], room)
+        await asyncio.sleep(0.6)  # B says it watches the room
+        await wa.close()  # nobody plays and A has no window left; B's window still watches
+        await asyncio.sleep(2.0)
+        entry = await listed(cluster["follower"], room)
+        assert entry is not None
+        assert "room_ended room=" + room not in cluster["owner"].output()
+        n = len(wb.msgs)
+        await until(lambda: len(wb.msgs) > n, what="states still reach B's window")
+        await wb.close()
+        await asyncio.sleep(0.1)
+
+    run(body())
