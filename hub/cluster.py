@@ -38,6 +38,11 @@ class Cluster:
         self.ownership = Ownership(state, self.store, self.bus)
         self.bus.on_seen = self.ownership.on_seen
         self.bus.on_op = self._told
+        self.bus.backlog_of = self._backlog_of
+
+    def _backlog_of(self, room_name):
+        room = self.state.rooms.get(room_name)
+        return room.backlog if isinstance(room, SharedRoom) and room.owned else None
 
     def _told(self, room_name, op):
         room = self.state.rooms.get(room_name)

@@ -80,7 +80,7 @@ class Ownership:
                 await self._end(name)
                 await self._release(name, room)
         self._follow()
-        await self.registry.sync(self.state)
+        await self.registry.sync(self.state, time.monotonic())
         for name, room in list(self.state.rooms.items()):
             if not isinstance(room, SharedRoom):
                 continue

@@ -33,6 +33,7 @@ import json
 import logging
 
 from .bus import LocalBus, Window
+from .busops import decode_ops, encode_ops, is_ops
 from .logs import event
 from .redisstore import RedisStore, RedisUnavailable, room_key
 
@@ -59,26 +60,6 @@ def decode_batch(data: str) -> tuple[str, int, list[tuple[object, str]]]:
             raise ValueError("entry text is not a string")
         out.append((tuple(key) if isinstance(key, list) else key, text))
     return token, int(epoch), out
-
-
-def encode_ops(token: str, epoch: int, ops: list[dict]) -> str:
-    """One Redis message of ops for other processes (not for windows): ``TOKEN EPOCH ops\\n``
-    then the ops as a JSON list; each op names its process in ``to``."""
-    return f"{token} {epoch} ops\n" + json.dumps(ops, separators=(",", ":"))
-
-
-def decode_ops(data: str) -> tuple[str, int, list[dict]]:
-    """The inverse of ``encode_ops``; ``ValueError`` for anything else."""
-    head, _, body = data.partition("\n")
-    token, epoch, kind = head.split(" ")
-    ops = json.loads(body)
-    if kind != "ops" or not isinstance(ops, list) or not all(isinstance(o, dict) for o in ops):
-        raise ValueError("not an ops message")
-    return token, int(epoch), ops
-
-
-def is_ops(data: str) -> bool:
-    return data.partition("\n")[0].endswith(" ops")
 
 
 def last_seq(entries) -> int | None:
@@ -109,6 +90,8 @@ class RedisBus(LocalBus):
         self.on_seen = None  # on_seen(room, entries): what arrived from another process
         self.on_op = None  # on_op(room, op): an op another process sent to this one
         self.ops: dict[str, list[dict]] = {}  # room -> ops to send after this pass's batch
+        self.backlog_of = lambda room: None  # room -> its Backlog while owned here (cluster.py)
+        self.backlog_sent: dict[str, int] = {}  # room -> backlog version last sent
         self.inbox: list[tuple[str, str]] = []  # (room, op text) not yet appended to streams
         self._forwarder: asyncio.Task | None = None
         self.outbox: list[tuple[dict, dict]] = []  # (batches, ops) of passes not yet sent
@@ -187,9 +170,15 @@ class RedisBus(LocalBus):
     async def _send_latest(self, room):
         """A room's first window here gets the stored latest state at once (late joiners), and
         the room learns its players' slots."""
-        text = await self.latest_state(room)
+        text, lines = await self.store._call("latest_state", self.store.r.mget(
+            room_key(room, "state"), room_key(room, "backlog")))  # fmt: skip
         if text is not None and self.wanted(room):
             entries = [("state", text)]
+            if lines is not None:  # the owner's recent chat and kill feed, for the same windows
+                backlog = {"type": "backlog", "lines": json.loads(lines), "seq": last_seq(entries)}
+                entries.append((None, json.dumps(backlog, separators=(",", ":"))))
+                if self.on_op is not None:
+                    self.on_op(room, {"op": "backlog", "lines": backlog["lines"]})
             if self.on_seen is not None:
                 self.on_seen(room, entries)
             self.windows.deliver(room, entries)
@@ -220,7 +209,7 @@ class RedisBus(LocalBus):
         if token == self.token or epoch < self.seen_epoch.get(room, 0):
             return
         for op in ops:
-            if op.get("to") == self.token and self.on_op is not None:
+            if op.get("to") in (self.token, "*") and self.on_op is not None:
                 self.on_op(room, op)
 
     # Publishing (the owner) --------------------------------------------------------------------
@@ -240,6 +229,12 @@ class RedisBus(LocalBus):
         pending, ops = self.pending, self.ops
         self.ops = {}
         super().flush()
+        for room in pending:  # an owned room's backlog that moved goes to every follower
+            backlog = self.backlog_of(room)
+            if backlog is not None and backlog.version != self.backlog_sent.get(room):
+                self.backlog_sent[room] = backlog.version
+                op = {"op": "backlog", "to": "*", "lines": list(backlog.lines)}
+                ops.setdefault(room, []).append(op)
         if pending or ops:
             self.outbox.append((pending, ops))
             if self._sender is None or self._sender.done():
@@ -264,6 +259,9 @@ class RedisBus(LocalBus):
                 for room, items in ops.items():
                     epoch = self.epochs.get(room, 0)
                     pipe.publish(room_key(room, "out"), encode_ops(self.token, epoch, items))
+                    for op in items:
+                        if op["op"] == "backlog":  # for a process's first window (_send_latest)
+                            pipe.set(room_key(room, "backlog"), json.dumps(op["lines"]))
             try:
                 await self.store._call("publish", pipe.execute())
             except RedisUnavailable:

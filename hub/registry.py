@@ -1,23 +1,27 @@
 """The room registry of several hub processes (``--redis``): which rooms exist in the cluster,
-and which processes have windows in each.
+and which processes have clients (windows or players) in each.
 
 Keys (``{NAME}`` is the room's hash tag, so its keys stay with the room's other keys)::
 
     blinkshot:rooms                   set of room names
     blinkshot:room:{NAME}:info        the owner's summary of the room (players, tick, round),
                                       written every ownership pass, expires after INFO_TTL_MS
-    blinkshot:room:{NAME}:windows     sorted set: process token -> until when (Redis's clock)
-                                      it has windows in the room
+    blinkshot:room:{NAME}:clients     sorted set: process token -> until when (Redis's clock)
+                                      it has clients in the room
 
 A room is listed while it has an owner: the owner writes its info (fenced by the lease, like the
 snapshot) and adds the name to the set every pass. It leaves the registry when its owner ends
 it, which is when it has no player left (the last one's grace is over), no window on any
 process, and is not the default room: the same rule as one process, with the windows of every
-process counted. The owner then deletes its info, snapshot and latest state (the room starts
+process counted. The owner then deletes its info, snapshot, latest state and backlog (it starts
 afresh if someone opens it again; its epoch and seq stay, so fencing and ``seq`` never go
 back). A room whose owner died and that nobody took is dropped from the listing once its info
-expires. Window presence is scored by Redis's own clock (``TIME`` in the script), so no two
-machines' clocks are compared.
+expires.
+
+Presence is also how an owner learns that a process died: the players it held there are let go
+(their grace starts) once it has not said it has clients for ``CLIENTS_TTL_MS``, as if their
+connections had dropped on the owner. It is scored by Redis's own clock (``TIME`` in the
+script), so no two machines' clocks are compared.
 """
 
 import json
@@ -26,7 +30,7 @@ from .redisstore import PREFIX, RedisUnavailable, room_key
 from .sharedroom import SharedRoom
 
 INFO_TTL_MS = 3000  # six ownership passes: a live owner's info never expires
-WATCH_TTL_MS = 2000  # a process's windows count this long after its last pass
+CLIENTS_TTL_MS = 2000  # a process's clients count this long after its last pass
 
 ROOMS = f"{PREFIX}:rooms"
 _INFO = """
@@ -37,10 +41,10 @@ return 1
 _END = """
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 return 1
 """
-_WATCH = """
+_PRESENT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -61,10 +65,10 @@ class Registry:
         self.store = store
         self.r = store.r
         self.listing: dict[str, dict] = {}  # the cluster's rooms as of the last pass
-        self.watched: set[str] = set()  # rooms this process said it has windows in
+        self.present: set[str] = set()  # rooms this process said it has clients in
         self._info = self.r.register_script(_INFO)
         self._end = self.r.register_script(_END)
-        self._watch = self.r.register_script(_WATCH)
+        self._present = self.r.register_script(_PRESENT)
 
     async def keep(self, lease, summary: dict) -> bool:
         """The owner's pass: the room's info (only while ``lease`` holds) and its name."""
@@ -79,21 +83,21 @@ class Registry:
     async def end(self, room: str) -> bool:
         """The room ended here: unlisted, and its info, snapshot and state deleted, unless
         another process owns it by now."""
-        keys = [room_key(room, k) for k in ("lease", "info", "snapshot", "state")]
+        keys = [room_key(room, k) for k in ("lease", "info", "snapshot", "state", "backlog")]
         ok = await self.store._call("end_room", self._end(keys=keys, args=[self.store.token]))
         if ok:
             await self.store._call("end_room", self.r.srem(ROOMS, room))
         return bool(ok)
 
-    async def watch(self, counts: dict[str, int]) -> dict[str, list[str]]:
-        """Say which rooms this process has windows in (``counts``: room -> windows; 0 to
-        stop); returns, per room, every process token that has windows in it now."""
+    async def say_present(self, counts: dict[str, int]) -> dict[str, list[str]]:
+        """Say which rooms this process has clients in (``counts``: room -> clients; 0 to
+        stop); returns, per room, every process token that has clients in it now."""
         pipe = self.r.pipeline(transaction=False)
         rooms = list(counts)
         for room in rooms:
-            args = [self.store.token, WATCH_TTL_MS if counts[room] else 0, 2 * WATCH_TTL_MS]
-            await self._watch(keys=[room_key(room, "windows")], args=args, client=pipe)
-        got = await self.store._call("watch", pipe.execute()) if rooms else []
+            args = [self.store.token, CLIENTS_TTL_MS if counts[room] else 0, 2 * CLIENTS_TTL_MS]
+            await self._present(keys=[room_key(room, "clients")], args=args, client=pipe)
+        got = await self.store._call("present", pipe.execute()) if rooms else []
         return dict(zip(rooms, got, strict=True))
 
     async def rooms(self) -> dict[str, dict]:
@@ -118,18 +122,22 @@ class Registry:
             await self.store._call("rooms", self.r.srem(ROOMS, *gone))
         return out
 
-    async def sync(self, state):
-        """One pass of the ownership loop: say where this process has windows, learn where the
-        others have theirs (an owner keeps a room watched elsewhere), and read the listing
-        (a followed room shows its owner's summary). Redis trouble: the last listing stays."""
-        counts = {n: state.watching.get(n, 0) for n in set(state.rooms) | self.watched}
+    async def sync(self, state, now: float):
+        """One pass of the ownership loop: say where this process has clients, learn where the
+        others have theirs (an owner keeps a room with clients elsewhere, and lets go of the
+        players of a process that is gone), and read the listing (a followed room shows its
+        owner's summary). Redis trouble: the last listing stays, nobody is let go."""
+        counts = {n: state.watching.get(n, 0) for n in set(state.rooms) | self.present}
+        for name, room in state.rooms.items():
+            if isinstance(room, SharedRoom):
+                counts[name] += len(room.local_seats())
         try:
-            watchers = await self.watch(counts)
+            present = await self.say_present(counts)
             self.listing = await self.rooms()
         except RedisUnavailable:
             return
-        self.watched = {n for n, c in counts.items() if c}
+        self.present = {n for n, c in counts.items() if c}
         for name, room in state.rooms.items():
             if isinstance(room, SharedRoom):
-                room.watched_elsewhere = any(t != self.store.token for t in watchers.get(name, ()))
                 room.info = self.listing.get(name)
+                room.others_present(set(present.get(name, ())) - {self.store.token}, now)

@@ -29,13 +29,16 @@ from . import snapshot
 from .codec import MAX_BOTS
 from .rooms import MAX_PLAYERS, PALETTE, Room, RoomFull, Seat, hex_color
 
+PRESENT_GRACE_S = 3.0  # longer than the registry's CLIENTS_TTL_MS: a new process is not "gone"
+
 
 class RemoteConn:
     """The stand-in connection of a player held by another process (the seat's owner).
     ``no``: that process's number for the attach, so a late replace cannot close a newer one."""
 
-    def __init__(self, process: str, pid: str, no, tell):
+    def __init__(self, process: str, pid: str, no, tell, since: float):
         self.process, self.pid, self.no, self.tell = process, pid, no, tell
+        self.since = since  # monotonic time of the attach
 
     def replaced(self) -> tuple:
         """Another connection took the player: the other process closes this one."""
@@ -55,7 +58,7 @@ class SharedRoom(Room):
         self.later = later or (lambda action: None)  # later(action): run by the hub's clock
         self.attaches = itertools.count(1)
         self.info: dict | None = None  # followed: the owner's summary, from the room registry
-        self.watched_elsewhere = False  # windows on other processes watch it (the registry)
+        self.elsewhere: set[str] = set()  # other processes with clients in it (the registry)
         self.owned = False
         self.lease = None
         self.last_state: dict | None = None  # followed: the newest state seen on the bus
@@ -197,8 +200,22 @@ class SharedRoom(Room):
             self.local_feedback(pid, kind, ms)
 
     def idle(self) -> bool:
-        """Owned: no player anywhere and no window on another process (hub/registry.py)."""
-        return not self.seats and not (self.owned and self.watched_elsewhere)
+        """Owned: no player anywhere and no client on another process (hub/registry.py)."""
+        return not self.seats and not (self.owned and self.elsewhere)
+
+    def others_present(self, processes: set, now: float):
+        """The other processes that have clients in the room now. Owned: the players held by a
+        process that is gone (crashed, cut off) are let go, as if their connections dropped
+        here: their grace starts. One that attached within ``PRESENT_GRACE_S`` is spared (its
+        process may not have said so yet)."""
+        self.elsewhere = processes
+        if not self.owned:
+            return
+        for (process, pid), conn in list(self.remote.items()):
+            if pid not in self.seats:
+                del self.remote[(process, pid)]
+            elif process not in processes and now - conn.since > PRESENT_GRACE_S:
+                super().detach(pid, conn, now)  # kept in ``remote``: see apply_op's input
 
     def summary(self):
         if self.owned:
@@ -234,7 +251,8 @@ class SharedRoom(Room):
             if held:
                 conn.no = op.get("c")  # a repeat, or a newer connection that process replaced
                 return
-            conn = self.remote[(process, pid)] = RemoteConn(process, pid, op.get("c"), self.tell)
+            conn = RemoteConn(process, pid, op.get("c"), self.tell, now)
+            self.remote[(process, pid)] = conn
             _, previous = self.attach(pid, op["kind"], op.get("name"), conn, t, op.get("slot"))
             if previous is not None:  # the same device or token, connected again elsewhere
                 self._replace(previous)
@@ -244,7 +262,7 @@ class SharedRoom(Room):
         elif kind == "remove" and held:
             del self.remote[(process, pid)]
             super().remove(pid, t)
-        elif kind == "input" and held:
+        elif kind == "input" and (held or self._back(conn, t)):
             aim = op.get("aim")
             super().input(pid, op["frame"], t, tuple(aim) if aim else None)
         elif kind == "chat":
@@ -254,6 +272,15 @@ class SharedRoom(Room):
             if type(count) is int and 0 <= count <= MAX_BOTS and self.make_bots is not None:
                 super().set_bots(count, self.make_bots, t)
 
+    def _back(self, conn, t) -> bool:
+        """A process we let go of as gone sends its player's input: it was only cut off for a
+        while, and its connection is still there. Its player is attached to it again."""
+        seat = self.seats.get(conn.pid) if conn is not None else None
+        if seat is None or seat.owner is not None:
+            return False
+        self.attach(conn.pid, seat.kind, None, conn, t)
+        return True
+
     def _replace(self, previous):
         if isinstance(previous, RemoteConn):
             self.remote.pop((previous.process, previous.pid), None)
@@ -261,7 +288,12 @@ class SharedRoom(Room):
             self.later(action)
 
     def told(self, op: dict):
-        """An op the owner sent this process about one of its connections."""
+        """An op the owner sent this process: about one of its connections, or (to every
+        follower) the room's recent chat and kill feed for windows that open here later."""
+        if op.get("op") == "backlog":
+            if not self.owned:
+                self.backlog.replace(op.get("lines"))
+            return
         seat = self.seats.get(op.get("pid"))
         if seat is None or seat.owner is None or isinstance(seat.owner, RemoteConn):
             return

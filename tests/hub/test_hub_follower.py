@@ -110,6 +110,29 @@ def test_a_hit_controller_feels_hit_death_and_respawn(cluster, side):
     run(body())
 
 
+@pytest.mark.parametrize("side", SIDES)
+def test_a_player_whose_link_dies_with_its_process_waits_in_grace_then_leaves(side):
+    """On the owner the controller's connection drops; on a follower its whole process is
+    killed (kill -9): either way the player waits in grace, then is removed."""
+
+    async def body(a, b):
+        room, wa = await owned_room({"owner": a}, "gone")
+        ada = await controller(a if side == "owner" else b, room, ADA, "Ada")
+        await until(lambda: players(wa).get(f"c-{ADA}", {}).get("connected"), what="Ada plays")
+        await asyncio.sleep(0.6)  # B has said it has a client in the room
+        if side == "owner":
+            ada.transport.abort()  # no close frame: the link is just gone
+        else:
+            b.kill()
+        await until(lambda: f"c-{ADA}" in players(wa) and not players(wa)[f"c-{ADA}"]["connected"],
+                    timeout=6, what="Ada in grace")  # fmt: skip
+        await until(lambda: f"c-{ADA}" not in players(wa), timeout=4, what="Ada removed")
+        await wa.close()
+
+    with RedisProcess() as server, hubs(server.url, 2, grace=1) as (a, b):
+        run(body(a, b))
+
+
 REPLACED = (Close.REPLACED, "the same device id connected again; this one closes")
 PAIRS = [("owner", "owner"), ("owner", "follower"), ("follower", "owner"),
          ("follower", "follower"), ("follower", "other")]  # fmt: skip
@@ -220,6 +243,31 @@ def test_chat_ping_and_leaving_work_the_same(cluster, side):
                     what="Kim in grace")  # fmt: skip
         await until(lambda: kim not in players(wa), what="Kim removed after grace")
         await wa.close()
+
+    run(body())
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_a_late_window_gets_the_rooms_recent_chat(cluster, side):
+    async def body():
+        room, wa = await owned_room(cluster)
+
+        def chat_in(w):
+            backlogs = w.of("backlog")
+            return [line["text"] for line in backlogs[-1]["lines"]] if backlogs else []
+
+        await send(wa, type="message", text="first line")
+        await until(lambda: wa.of("message"), what="the line on A")
+        late = await window(cluster[side], room)  # the first window of the room there
+        await until(lambda: "first line" in chat_in(late), what="the first line")
+        await send(wa, type="message", text="second line")
+        await until(lambda: any(m["text"] == "second line" for m in late.of("message")),
+                    what="the second line")  # fmt: skip
+        later = await window(cluster[side], room)  # another window there, later
+        await until(lambda: chat_in(later)[-2:] == ["first line", "second line"],
+                    what="both lines")  # fmt: skip
+        for w in (wa, late, later):
+            await w.close()
 
     run(body())
 
