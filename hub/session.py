@@ -84,6 +84,12 @@ class Session:
         self.refused = (code, reason)
         return refusal(self.kind, self.addr, code, reason)
 
+    def refused_later(self, code, reason) -> tuple:
+        """A rule said no after this session's own call returned (--redis: the room's owner
+        found the room full): the same close as then, addressed to this session's link."""
+        return tuple(CloseLink(a.code, a.reason, self) for a in self._refuse(code, reason)
+                     if type(a) is CloseLink)  # fmt: skip
+
     def timeout(self, now: float) -> float | None:
         """Seconds until ``expire`` must be called, or None."""
         return None

@@ -13,10 +13,9 @@ know which it is. While followed:
   stored latest state to a new window as soon as it subscribes).
 - ``stamp`` does not count: a window's own messages (welcome, pong) carry the last ``seq`` seen.
 
-While owned, what concerns a client on another process goes back to that process as an op
-(``tell``: the room's channel, hub/redisbus.py), so that client gets what it would
-get here: its controller's feedback (hit, death, respawn), and the close of a connection that
-another connection replaced (the same device id, or a window's resume token, on any process).
+While owned, what concerns a client on another process goes back to that process as an op, so
+that client gets what it would get here (hub/remoteclients.py: feedback, a replaced or refused
+connection).
 
 No I/O here: ``forward(room, op)`` and ``tell(room, op)`` are given, and ``owner.py`` calls
 ``take`` / ``lose``.
@@ -26,30 +25,11 @@ import itertools
 import json
 
 from . import snapshot
-from .codec import MAX_BOTS
+from .remoteclients import RemoteClients, RemoteConn
 from .rooms import MAX_PLAYERS, PALETTE, Room, RoomFull, Seat, hex_color
 
-PRESENT_GRACE_S = 3.0  # longer than the registry's CLIENTS_TTL_MS: a new process is not "gone"
 
-
-class RemoteConn:
-    """The stand-in connection of a player held by another process (the seat's owner).
-    ``no``: that process's number for the attach, so a late replace cannot close a newer one."""
-
-    def __init__(self, process: str, pid: str, no, tell, since: float):
-        self.process, self.pid, self.no, self.tell = process, pid, no, tell
-        self.since = since  # monotonic time of the attach
-
-    def replaced(self) -> tuple:
-        """Another connection took the player: the other process closes this one."""
-        self.tell(self.process, {"op": "replaced", "pid": self.pid, "c": self.no})
-        return ()
-
-    def __repr__(self):
-        return f"RemoteConn({self.process!r}, {self.pid!r}, {self.no!r})"
-
-
-class SharedRoom(Room):
+class SharedRoom(RemoteClients, Room):
     def __init__(self, name, publish, feedback, forward, tell=None, later=None, **kw):
         super().__init__(name, publish, self._feedback, **kw)
         self.local_feedback = feedback  # feedback(pid, kind, ms) for a controller here
@@ -64,6 +44,7 @@ class SharedRoom(Room):
         self.last_state: dict | None = None  # followed: the newest state seen on the bus
         self.last_heard = float("-inf")  # monotonic time of the owner's last message
         self.remote: dict[tuple[str, str], RemoteConn] = {}
+        self.asked: dict[tuple[str, str], float] = {}  # (process, pid) -> when we asked again
         self._want_slot = None
 
     # Followed: what the bus shows us -----------------------------------------------------------
@@ -186,36 +167,9 @@ class SharedRoom(Room):
         self.forward(self.name, {"op": "bots", "count": count, "t": t})
         return count != (self.last_state or {}).get("bots")
 
-    def tell(self, process: str, op: dict):
-        """Send ``op`` to ``process`` (owner to follower), after this pass's room messages."""
-        op["to"] = process
-        self.send_op(self.name, op)
-
-    def _feedback(self, pid, kind, ms):
-        seat = self.seats.get(pid)
-        if seat is not None and isinstance(seat.owner, RemoteConn):
-            op = {"op": "feedback", "pid": pid, "kind": kind, "ms": ms}
-            self.tell(seat.owner.process, op)
-        else:
-            self.local_feedback(pid, kind, ms)
-
     def idle(self) -> bool:
         """Owned: no player anywhere and no client on another process (hub/registry.py)."""
         return not self.seats and not (self.owned and self.elsewhere)
-
-    def others_present(self, processes: set, now: float):
-        """The other processes that have clients in the room now. Owned: the players held by a
-        process that is gone (crashed, cut off) are let go, as if their connections dropped
-        here: their grace starts. One that attached within ``PRESENT_GRACE_S`` is spared (its
-        process may not have said so yet)."""
-        self.elsewhere = processes
-        if not self.owned:
-            return
-        for (process, pid), conn in list(self.remote.items()):
-            if pid not in self.seats:
-                del self.remote[(process, pid)]
-            elif process not in processes and now - conn.since > PRESENT_GRACE_S:
-                super().detach(pid, conn, now)  # kept in ``remote``: see apply_op's input
 
     def summary(self):
         if self.owned:
@@ -232,78 +186,14 @@ class SharedRoom(Room):
         return {p: s for p, s in self.seats.items() if s.owner is not None
                 and not isinstance(s.owner, RemoteConn)}  # fmt: skip
 
-    def announce_local(self, t):
-        """A new owner appeared: tell it about the players connected here."""
+    def announce_local(self, t, only=None):
+        """A new owner appeared (or asks about ``only``): tell it the players connected here."""
         for pid, seat in self.local_seats().items():
+            if only is not None and pid != only:
+                continue
             name = self.game.players[pid].name if pid in self.game.players else None
             self.forward(self.name, {"op": "attach", "pid": pid, "kind": seat.kind, "name": name,
                                      "slot": seat.slot, "c": seat.attach_no, "t": t})  # fmt: skip
-
-    # Ops from other processes (owner only) -----------------------------------------------------
-
-    def apply_op(self, process: str, op: dict, now: float, t: float):
-        """One op forwarded by ``process``; unknown or malformed ones are ignored. Only the
-        connection that holds a player on ``process`` moves, removes or lets go of it."""
-        kind, pid = op.get("op"), op.get("pid")
-        conn = self.remote.get((process, pid))
-        held = conn is not None and getattr(self.seats.get(pid), "owner", None) is conn
-        if kind == "attach":
-            if held:
-                conn.no = op.get("c")  # a repeat, or a newer connection that process replaced
-                return
-            conn = RemoteConn(process, pid, op.get("c"), self.tell, now)
-            self.remote[(process, pid)] = conn
-            _, previous = self.attach(pid, op["kind"], op.get("name"), conn, t, op.get("slot"))
-            if previous is not None:  # the same device or token, connected again elsewhere
-                self._replace(previous)
-        elif kind == "detach" and held:
-            del self.remote[(process, pid)]
-            super().detach(pid, conn, now)
-        elif kind == "remove" and held:
-            del self.remote[(process, pid)]
-            super().remove(pid, t)
-        elif kind == "input" and (held or self._back(conn, t)):
-            aim = op.get("aim")
-            super().input(pid, op["frame"], t, tuple(aim) if aim else None)
-        elif kind == "chat":
-            super().chat(str(op.get("from", "?"))[:32], str(op.get("text", ""))[:200], t)
-        elif kind == "bots":
-            count = op.get("count")
-            if type(count) is int and 0 <= count <= MAX_BOTS and self.make_bots is not None:
-                super().set_bots(count, self.make_bots, t)
-
-    def _back(self, conn, t) -> bool:
-        """A process we let go of as gone sends its player's input: it was only cut off for a
-        while, and its connection is still there. Its player is attached to it again."""
-        seat = self.seats.get(conn.pid) if conn is not None else None
-        if seat is None or seat.owner is not None:
-            return False
-        self.attach(conn.pid, seat.kind, None, conn, t)
-        return True
-
-    def _replace(self, previous):
-        if isinstance(previous, RemoteConn):
-            self.remote.pop((previous.process, previous.pid), None)
-        for action in previous.replaced():
-            self.later(action)
-
-    def told(self, op: dict):
-        """An op the owner sent this process: about one of its connections, or (to every
-        follower) the room's recent chat and kill feed for windows that open here later."""
-        if op.get("op") == "backlog":
-            if not self.owned:
-                self.backlog.replace(op.get("lines"))
-            return
-        seat = self.seats.get(op.get("pid"))
-        if seat is None or seat.owner is None or isinstance(seat.owner, RemoteConn):
-            return
-        if op.get("op") == "feedback":
-            self.local_feedback(seat.pid, int(op["kind"]), int(op["ms"]))
-        elif op.get("op") == "replaced" and op.get("c") == seat.attach_no and not self.owned:
-            del self.seats[seat.pid]  # the player is held elsewhere now: no detach to forward
-            self.game.players.pop(seat.pid, None)
-            for action in seat.owner.replaced():
-                self.later(action)
 
     # Ownership ---------------------------------------------------------------------------------
 
@@ -315,6 +205,7 @@ class SharedRoom(Room):
         self.game.players.clear()
         self.game.projectiles.clear()
         self.remote.clear()
+        self.asked.clear()
         self.clock = None
         if snap is not None:
             snapshot.apply(self, snap, now)
@@ -335,6 +226,7 @@ class SharedRoom(Room):
                 del self.game.players[pid]
         self.game.projectiles.clear()
         self.remote.clear()
+        self.asked.clear()
 
     def dump(self, t) -> dict:
         return snapshot.dump(self, saved_at=t, epoch=self.lease.epoch if self.lease else None)

@@ -8,7 +8,9 @@ from hub import game as rules
 from hub.actions import CloseLink
 from hub.bots import RoomBots
 from hub.codec import FEEDBACK_HIT, Close
-from hub.sharedroom import PRESENT_GRACE_S, RemoteConn, SharedRoom
+from hub.remoteclients import PRESENT_GRACE_S, RemoteConn
+from hub.rooms import MAX_PLAYERS
+from hub.sharedroom import SharedRoom
 
 PID = "c-a4cf12fe0b1c"
 
@@ -24,6 +26,10 @@ class Conn:
     def replaced(self):
         self.closed = True
         return (CloseLink(Close.REPLACED, "again", self),)
+
+    def refused_later(self, code, reason):
+        self.closed = True
+        return (CloseLink(code, reason, self),)
 
 
 class Process:
@@ -123,3 +129,30 @@ def test_a_follower_mirrors_the_owners_backlog_and_ignores_bad_lines():
     lines = list(a.room.backlog.lines)
     b.room.told({"op": "backlog", "to": "*", "lines": [*lines, {"from": 3}, "x"]})
     assert list(b.room.backlog.lines) == lines
+
+
+def test_a_room_the_follower_thought_had_room_is_full_on_the_owner():
+    a, b = owner_and_follower()
+    for i in range(MAX_PLAYERS):
+        a.room.attach(f"c-{i:012x}", "controller", None, Conn(f"a{i}"), 0.0)
+    late = Conn("b1")
+    b.room.attach(PID, "controller", "Ada", late, 0.0)  # B has not seen a state yet
+    deliver(b, a)  # does not raise: the owner's reader goes on
+    assert PID not in a.room.seats and a.told[-1]["op"] == "full"
+    b.room.told(a.told[-1])
+    assert late.closed and PID not in b.room.seats
+    full = f"room 'arena' already has {MAX_PLAYERS} players"
+    assert b.later == [CloseLink(Close.FULL, full, late)]
+
+
+def test_an_input_for_a_player_the_owner_lost_makes_its_process_attach_it_again():
+    a, b = owner_and_follower()
+    b.room.attach(PID, "controller", "Ada", Conn("b1"), 0.0)
+    b.forwarded.clear()  # the attach was lost (the owner removed the player, or never had it)
+    frame = {"seq": 1, "x": 500, "y": 0, "presses": [0, 0, 0]}
+    for now in (1.0, 1.1, 1.2):
+        a.room.apply_op("B", {"op": "input", "pid": PID, "frame": frame}, now, 0.0)
+    assert a.told == [{"op": "unknown", "pid": PID, "to": "B"}]  # asked once, not per frame
+    b.room.told(a.told[0])
+    deliver(b, a)
+    assert isinstance(a.room.seats[PID].owner, RemoteConn)
