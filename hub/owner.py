@@ -47,6 +47,9 @@ class Ownership:
 
     def forward(self, room: str, op: dict):
         op["p"] = self.store.token
+        if room not in self.following:  # listen first: the owner may answer about the client
+            self.bus.follow(room)
+            self.following.add(room)
         self.bus.forward(room, json.dumps(op, separators=(",", ":")))
         if room not in self.owned:
             self.wake.set()  # a client for a room nobody may own yet: try at once

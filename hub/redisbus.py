@@ -84,6 +84,7 @@ class RedisBus(LocalBus):
         self.received = self.dropped = 0
         self._pubsub = store.r.pubsub(ignore_subscribe_messages=True)
         self._channels: set[str] = set()  # channels we mean to be subscribed to
+        self.subscribed: set[str] = set()  # channels whose SUBSCRIBE went out
         self._changes: asyncio.Queue | None = None
         self._task: asyncio.Task | None = None
         self.followed: set[str] = set()
@@ -142,9 +143,11 @@ class RedisBus(LocalBus):
                     if what == "sub" and self.wanted(room):
                         self._channels.add(channel)
                         await self._pubsub.subscribe(channel)
+                        self.subscribed.add(channel)
                         await self._send_latest(room)
                     elif what == "unsub" and not self.wanted(room):
                         self._channels.discard(channel)
+                        self.subscribed.discard(channel)
                         await self._pubsub.unsubscribe(channel)
                 if not self._channels:
                     await self._changes.put(await self._changes.get())
@@ -158,12 +161,14 @@ class RedisBus(LocalBus):
                 why = str(exc) or type(exc).__name__
                 event("redis_bus_gap", logging.WARNING, error=why, rooms=len(self._channels),
                       fix="windows resume from the next state")  # fmt: skip
+                self.subscribed.clear()
                 await asyncio.sleep(0.2)
                 try:
                     await self._pubsub.aclose()
                     self._pubsub = self.store.r.pubsub(ignore_subscribe_messages=True)
                     if self._channels:
                         await self._pubsub.subscribe(*self._channels)
+                        self.subscribed = set(self._channels)
                 except Exception:  # still down: try again on the next pass
                     pass
 
@@ -287,6 +292,7 @@ class RedisBus(LocalBus):
     async def _forward_all(self):
         while self.inbox:
             items, self.inbox = self.inbox, []
+            await self._until_listening({room for room, _ in items})
             pipe = self.store.r.pipeline(transaction=False)
             for room, text in items:
                 pipe.xadd(room_key(room, "in"), {"m": text}, maxlen=INPUT_MAXLEN, approximate=True)
@@ -294,6 +300,15 @@ class RedisBus(LocalBus):
                 await self.store._call("forward", pipe.execute())
             except RedisUnavailable:
                 pass  # lost: the owner is unreachable too; presses are counters, moves repeat
+
+    async def _until_listening(self, rooms, limit_s=1.0):
+        """Ops for a room wait until this process has subscribed to its channel (a follower's
+        first client there): the owner's answer about that client (a full room, a replaced
+        connection) must not be published before anyone here hears it."""
+        for _ in range(int(limit_s / 0.005)):
+            if all(room_key(r, "out") in self.subscribed for r in rooms if self.wanted(r)):
+                return
+            await asyncio.sleep(0.005)
 
     async def send_input(self, room: str, text: str) -> str:
         """Append one input (encoded by the caller) to the room's stream; its entry id."""

@@ -161,7 +161,7 @@ def test_a_device_connecting_again_closes_its_older_connection_wherever_it_is(cl
 def test_a_controller_that_finds_the_room_full_is_closed_the_same_way(cluster, side):
     async def body():
         room, wa = await owned_room(cluster)
-        others = [await controller(cluster["owner"], room, f"{i:012x}", None) for i in range(16)]
+        others = [await controller(cluster["owner"], room, f"{i:012x}", f"P{i}") for i in range(16)]
         await until(lambda: len(players(wa)) == 16, what="16 players")
         late = await connect(cluster[side].ws_url("controller", room=room))
         await late.send(hello(ADA, "Ada"))
