@@ -66,6 +66,7 @@ class Registry:
         self.r = store.r
         self.listing: dict[str, dict] = {}  # the cluster's rooms as of the last pass
         self.present: set[str] = set()  # rooms this process said it has clients in
+        self.answering_since: float | None = float("-inf")  # Redis answers since (monotonic)
         self._info = self.r.register_script(_INFO)
         self._end = self.r.register_script(_END)
         self._present = self.r.register_script(_PRESENT)
@@ -135,9 +136,15 @@ class Registry:
             present = await self.say_present(counts)
             self.listing = await self.rooms()
         except RedisUnavailable:
+            self.answering_since = None
             return
+        if self.answering_since is None:
+            self.answering_since = now
+        # After Redis trouble the others have not said where they are yet: nobody is gone.
+        judge = now - self.answering_since >= CLIENTS_TTL_MS / 1000
         self.present = {n for n, c in counts.items() if c}
         for name, room in state.rooms.items():
             if isinstance(room, SharedRoom):
                 room.info = self.listing.get(name)
-                room.others_present(set(present.get(name, ())) - {self.store.token}, now)
+                others = set(present.get(name, ())) - {self.store.token}
+                room.others_present(others, now, judge)

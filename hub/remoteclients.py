@@ -51,13 +51,13 @@ class RemoteClients:
         else:
             self.local_feedback(pid, kind, ms)
 
-    def others_present(self, processes: set, now: float):
-        """The other processes that have clients in the room now. Owned: the players held by a
-        process that is gone (crashed, cut off) are let go, as if their connections dropped
-        here: their grace starts. One that attached within ``PRESENT_GRACE_S`` is spared (its
-        process may not have said so yet)."""
-        self.elsewhere = processes
-        if not self.owned:
+    def others_present(self, processes: set, now: float, judge=True):
+        """The other processes that have clients in the room now. Owned (and ``judge``: the
+        others had the time to say so): the players held by a process that is gone (crashed,
+        cut off) are let go, as if their connections dropped here: their grace starts. One that
+        attached within ``PRESENT_GRACE_S`` is spared (its process may not have said so yet)."""
+        self.elsewhere = processes if judge else self.elsewhere | processes
+        if not (self.owned and judge):
             return
         for (process, pid), conn in list(self.remote.items()):
             if pid not in self.seats:

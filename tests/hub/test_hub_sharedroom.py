@@ -105,6 +105,8 @@ def test_the_players_of_a_process_that_is_gone_wait_in_grace():
     assert isinstance(a.room.seats[PID].owner, RemoteConn)
     a.room.others_present({"B"}, 20.0)
     assert a.room.seats[PID].owner is not None
+    a.room.others_present(set(), 20.0, judge=False)  # Redis just came back: not said yet
+    assert a.room.seats[PID].owner is not None and a.room.elsewhere == {"B"}
     a.room.others_present(set(), 20.0)  # B is gone
     assert a.room.seats[PID].owner is None and not a.room.game.players[PID].connected
     frame = {"seq": 2, "x": 0, "y": 300, "presses": [0, 0, 0]}
