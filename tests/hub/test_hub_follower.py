@@ -195,6 +195,9 @@ def test_a_reloaded_tab_takes_its_player_over_wherever_it_lands(cluster, old, ne
         await until(lambda: any(m["cseq"] == 200 for m in wa.of("move")), what="new tab moves")
         assert not any(m["cseq"] == 100 for m in wa.of("move"))  # the old tab moves nothing
         assert list(players(wa)) == [pid]
+        old_id = tab1.of("welcome")[0]["window"]  # and its process says it holds no player
+        shown = (await listed(cluster[old], room))["windows"]
+        assert [w["player"] for w in shown if w["id"] == old_id] == [None]
         for w in (tab1, tab2, wa):
             await w.close()
 
