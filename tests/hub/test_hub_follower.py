@@ -31,28 +31,54 @@ def cluster():
         yield {"owner": a, "follower": b, "other": c}
 
 
-async def owned_room(cluster, name=None):
-    """A new room that A owns (its window came first); returns the room name and A's window."""
-    name = name or f"r{next(_rooms)}"
-    a = cluster["owner"]
-    w = Watcher(await connect(a.ws_url("window", room=name)))
-    await until(lambda: f"room_taken room={name} " in a.output(), what=f"A owns {name}")
-    return name, w
+class Scene:
+    """A new room that A owns (its window ``wa`` came first) and the clients a test opens in
+    it, on the processes of ``cluster`` by role; ``play`` closes them all at the end."""
+
+    def __init__(self, cluster):
+        self.cluster, self.room, self.opened = cluster, f"r{next(_rooms)}", []
+
+    async def start(self):
+        a = self.cluster["owner"]
+        self.wa = Watcher(await connect(a.ws_url("window", room=self.room)))
+        self.opened.append(self.wa.ws)
+        await until(lambda: f"room_taken room={self.room} " in a.output(), what="A owns it")
+
+    async def controller(self, side, dev, name):
+        c = await connect(self.cluster[side].ws_url("controller", room=self.room))
+        self.opened.append(c)
+        await c.send(hello(dev, name))
+        assert (await asyncio.wait_for(c.recv(), 5))[0] == 0x81  # welcome
+        return c
+
+    async def window(self, side):
+        """A window whose process hears the room: the second state came through the bus (the
+        first is the one sent with the welcome)."""
+        w = Watcher(await connect(self.cluster[side].ws_url("window", room=self.room)))
+        self.opened.append(w.ws)
+        await until(lambda: len(w.of("state")) >= 2, what="a state through the bus")
+        return w
+
+    def players(self):
+        return players(self.wa)
+
+    async def listed(self, side):
+        return await listed(self.cluster[side], self.room)
 
 
-async def controller(hub, room, dev, name):
-    c = await connect(hub.ws_url("controller", room=room))
-    await c.send(hello(dev, name))
-    assert (await asyncio.wait_for(c.recv(), 5))[0] == 0x81  # welcome
-    return c
+def play(cluster, test):
+    """Run ``test(scene)`` in a new room; every client it opened is closed after."""
 
+    async def body():
+        scene = Scene(cluster)
+        try:
+            await scene.start()
+            await test(scene)
+        finally:
+            for ws in scene.opened:
+                await ws.close()
 
-async def window(hub, room):
-    """A window whose process hears the room: the second state came through the bus (the first
-    is the one sent with the welcome)."""
-    w = Watcher(await connect(hub.ws_url("window", room=room)))
-    await until(lambda: len(w.of("state")) >= 2, what="a state through the bus")
-    return w
+    run(body())
 
 
 def healthz(hub) -> dict:
@@ -94,20 +120,18 @@ def players(w):
 
 @pytest.mark.parametrize("side", SIDES)
 def test_a_hit_controller_feels_hit_death_and_respawn(cluster, side):
-    async def body():
-        room, wa = await owned_room(cluster)
-        bob = await controller(cluster["owner"], room, BOB, "Bob")
-        ada = Frames(await controller(cluster[side], room, ADA, "Ada"))
+    async def test(s):
+        wa = s.wa
+        bob = await s.controller("owner", BOB, "Bob")
+        ada = Frames(await s.controller(side, ADA, "Ada"))
         await until(lambda: len(players(wa)) == 2, what="both players")
         await score_a_kill(bob, BOB, ADA, wa)  # Bob (on A) shoots Ada until she is knocked out
         await until(lambda: FEEDBACK_RESPAWN in ada.kinds, what="respawn feedback")
         assert ada.kinds[0] == FEEDBACK_HIT
         assert ada.kinds.index(FEEDBACK_DEATH) < ada.kinds.index(FEEDBACK_RESPAWN)
         assert ada.kinds.count(FEEDBACK_HIT) >= 4  # 25 damage a hit, 100 hp
-        for ws in (bob, ada.ws, wa.ws):
-            await ws.close()
 
-    run(body())
+    play(cluster, test)
 
 
 @pytest.mark.parametrize("side", SIDES)
@@ -115,9 +139,9 @@ def test_a_player_whose_link_dies_with_its_process_waits_in_grace_then_leaves(si
     """On the owner the controller's connection drops; on a follower its whole process is
     killed (kill -9): either way the player waits in grace, then is removed."""
 
-    async def body(a, b):
-        room, wa = await owned_room({"owner": a}, "gone")
-        ada = await controller(a if side == "owner" else b, room, ADA, "Ada")
+    async def test(s):
+        wa, b = s.wa, s.cluster["follower"]
+        ada = await s.controller(side, ADA, "Ada")
         await until(lambda: players(wa).get(f"c-{ADA}", {}).get("connected"), what="Ada plays")
         await asyncio.sleep(0.6)  # B has said it has a client in the room
         if side == "owner":
@@ -127,10 +151,9 @@ def test_a_player_whose_link_dies_with_its_process_waits_in_grace_then_leaves(si
         await until(lambda: f"c-{ADA}" in players(wa) and not players(wa)[f"c-{ADA}"]["connected"],
                     timeout=6, what="Ada in grace")  # fmt: skip
         await until(lambda: f"c-{ADA}" not in players(wa), timeout=4, what="Ada removed")
-        await wa.close()
 
     with RedisProcess() as server, hubs(server.url, 2, grace=1) as (a, b):
-        run(body(a, b))
+        play({"owner": a, "follower": b}, test)
 
 
 REPLACED = (Close.REPLACED, "the same device id connected again; this one closes")
@@ -140,38 +163,35 @@ PAIRS = [("owner", "owner"), ("owner", "follower"), ("follower", "owner"),
 
 @pytest.mark.parametrize("old,new", PAIRS)
 def test_a_device_connecting_again_closes_its_older_connection_wherever_it_is(cluster, old, new):
-    async def body():
-        room, wa = await owned_room(cluster)
-        first = await controller(cluster[old], room, ADA, "Ada")
+    async def test(s):
+        wa = s.wa
+        first = await s.controller(old, ADA, "Ada")
         await until(lambda: f"c-{ADA}" in players(wa), what="Ada placed")
-        second = await controller(cluster[new], room, ADA, "Ada")
+        second = await s.controller(new, ADA, "Ada")
         await asyncio.wait_for(first.wait_closed(), 5)
         assert (first.close_code, first.close_reason) == REPLACED
         await second.send(inp(7, x=600))  # the newer connection keeps the player
         await until(lambda: any(m["id"] == f"c-{ADA}" and m["cseq"] == 7 for m in wa.of("move")),
                     what="the new connection's move")  # fmt: skip
         assert list(players(wa)) == [f"c-{ADA}"] and players(wa)[f"c-{ADA}"]["connected"]
-        for ws in (second, wa.ws):
-            await ws.close()
 
-    run(body())
+    play(cluster, test)
 
 
 @pytest.mark.parametrize("side", SIDES)
 def test_a_controller_that_finds_the_room_full_is_closed_the_same_way(cluster, side):
-    async def body():
-        room, wa = await owned_room(cluster)
-        others = [await controller(cluster["owner"], room, f"{i:012x}", f"P{i}") for i in range(16)]
+    async def test(s):
+        room, wa = s.room, s.wa
+        for i in range(16):
+            await s.controller("owner", f"{i:012x}", f"P{i}")
         await until(lambda: len(players(wa)) == 16, what="16 players")
         late = await connect(cluster[side].ws_url("controller", room=room))
         await late.send(hello(ADA, "Ada"))
         await asyncio.wait_for(late.wait_closed(), 5)
         assert (late.close_code, late.close_reason) == (
             Close.FULL, f"room '{room}' already has 16 players")  # fmt: skip
-        for ws in (*others, wa.ws):
-            await ws.close()
 
-    run(body())
+    play(cluster, test)
 
 
 # Windows ----------------------------------------------------------------------------------------
@@ -179,9 +199,9 @@ def test_a_controller_that_finds_the_room_full_is_closed_the_same_way(cluster, s
 
 @pytest.mark.parametrize("old,new", PAIRS)
 def test_a_reloaded_tab_takes_its_player_over_wherever_it_lands(cluster, old, new):
-    async def body():
-        room, wa = await owned_room(cluster)
-        tab1, tab2 = await window(cluster[old], room), await window(cluster[new], room)
+    async def test(s):
+        room, wa = s.room, s.wa
+        tab1, tab2 = await s.window(old), await s.window(new)
         pid = player_id("tok-reload-1")
         await send(tab1, type="join", name="Kim", id="tok-reload-1")
         await until(lambda: tab1.of("joined") and pid in players(wa), what="Kim joined")
@@ -198,17 +218,15 @@ def test_a_reloaded_tab_takes_its_player_over_wherever_it_lands(cluster, old, ne
         old_id = tab1.of("welcome")[0]["window"]  # and its process says it holds no player
         shown = (await listed(cluster[old], room))["windows"]
         assert [w["player"] for w in shown if w["id"] == old_id] == [None]
-        for w in (tab1, tab2, wa):
-            await w.close()
 
-    run(body())
+    play(cluster, test)
 
 
 @pytest.mark.parametrize("side", SIDES)
 def test_a_windows_bot_setting_takes_effect_with_the_same_rate_limit(cluster, side):
-    async def body():
-        room, wa = await owned_room(cluster)
-        w = await window(cluster[side], room)
+    async def test(s):
+        wa = s.wa
+        w = await s.window(side)
         for count in (1, 2, 3, 4, 5):  # a burst of 4, then the fifth is answered, not applied
             await send(w, type="bots", count=count)
         await until(lambda: (w.last_state() or {}).get("bots") == 4, what="4 bots in the state")
@@ -217,17 +235,15 @@ def test_a_windows_bot_setting_takes_effect_with_the_same_rate_limit(cluster, si
         assert "Bots set to 4." in notes
         await asyncio.sleep(0.3)
         assert wa.last_state()["bots"] == 4  # not 5
-        for x in (w, wa):
-            await x.close()
 
-    run(body())
+    play(cluster, test)
 
 
 @pytest.mark.parametrize("side", SIDES)
 def test_a_window_that_joins_again_with_another_token_leaves_its_first_player(cluster, side):
-    async def body():
-        room, wa = await owned_room(cluster)
-        w = await window(cluster[side], room)
+    async def test(s):
+        wa = s.wa
+        w = await s.window(side)
         kim, lee = player_id("tok-kim-1"), player_id("tok-lee-1")
         await send(w, type="join", name="Kim", id="tok-kim-1")
         await until(lambda: kim in players(wa), what="Kim in the owner's state")
@@ -236,17 +252,15 @@ def test_a_window_that_joins_again_with_another_token_leaves_its_first_player(cl
                     what="Lee in, Kim gone")  # fmt: skip
         assert [m["player"] for m in w.of("joined")] == [kim, lee]
         assert players(wa)[lee]["name"] == "Lee"
-        for x in (w, wa):
-            await x.close()
 
-    run(body())
+    play(cluster, test)
 
 
 @pytest.mark.parametrize("side", SIDES)
 def test_chat_ping_and_leaving_work_the_same(cluster, side):
-    async def body():
-        room, wa = await owned_room(cluster)
-        w = await window(cluster[side], room)
+    async def test(s):
+        wa = s.wa
+        w = await s.window(side)
         await send(w, type="join", name="Kim", id="tok-chat-1")
         kim = player_id("tok-chat-1")
         await until(lambda: kim in players(wa), what="Kim joined")
@@ -262,15 +276,14 @@ def test_chat_ping_and_leaving_work_the_same(cluster, side):
         await until(lambda: kim in players(wa) and not players(wa)[kim]["connected"],
                     what="Kim in grace")  # fmt: skip
         await until(lambda: kim not in players(wa), what="Kim removed after grace")
-        await wa.close()
 
-    run(body())
+    play(cluster, test)
 
 
 @pytest.mark.parametrize("side", SIDES)
 def test_a_late_window_gets_the_rooms_recent_chat(cluster, side):
-    async def body():
-        room, wa = await owned_room(cluster)
+    async def test(s):
+        wa = s.wa
 
         def chat_in(w):
             backlogs = w.of("backlog")
@@ -278,18 +291,16 @@ def test_a_late_window_gets_the_rooms_recent_chat(cluster, side):
 
         await send(wa, type="message", text="first line")
         await until(lambda: wa.of("message"), what="the line on A")
-        late = await window(cluster[side], room)  # the first window of the room there
+        late = await s.window(side)  # the first window of the room there
         await until(lambda: "first line" in chat_in(late), what="the first line")
         await send(wa, type="message", text="second line")
         await until(lambda: any(m["text"] == "second line" for m in late.of("message")),
                     what="the second line")  # fmt: skip
-        later = await window(cluster[side], room)  # another window there, later
+        later = await s.window(side)  # another window there, later
         await until(lambda: chat_in(later)[-2:] == ["first line", "second line"],
                     what="both lines")  # fmt: skip
-        for w in (wa, late, later):
-            await w.close()
 
-    run(body())
+    play(cluster, test)
 
 
 # The room registry ------------------------------------------------------------------------------
@@ -297,10 +308,10 @@ def test_a_late_window_gets_the_rooms_recent_chat(cluster, side):
 
 @pytest.mark.parametrize("side", SIDES)
 def test_every_process_lists_the_room_until_it_ends(cluster, side):
-    async def body():
-        room, wa = await owned_room(cluster)
-        ada = await controller(cluster[side], room, ADA, "Ada")
-        bob = await controller(cluster["other"], room, BOB, "Bob")
+    async def test(s):
+        room = s.room
+        await s.controller(side, ADA, "Ada")
+        await s.controller("other", BOB, "Bob")
         hubs_ = list(cluster.values())
 
         async def wait_for(check, what):
@@ -312,18 +323,18 @@ def test_every_process_lists_the_room_until_it_ends(cluster, side):
             raise AssertionError(f"{what}: {shown}")
 
         await wait_for(lambda r: r is not None and r["players"] == 2, "listed with 2 players")
-        for ws in (ada, bob, wa.ws):
+        for ws in s.opened:
             await ws.close()
         # Both players' grace (1 s) runs out, no window is left anywhere: the room ends.
         await wait_for(lambda r: r is None, "gone from every /healthz")
 
-    run(body())
+    play(cluster, test)
 
 
 def test_a_room_watched_only_from_another_process_is_kept(cluster):
-    async def body():
-        room, wa = await owned_room(cluster)
-        wb = await window(cluster["follower"], room)
+    async def test(s):
+        room, wa = s.room, s.wa
+        wb = await s.window("follower")
         await asyncio.sleep(0.6)  # B says it watches the room
         await wa.close()  # nobody plays and A has no window left; B's window still watches
         await asyncio.sleep(2.0)
@@ -332,7 +343,5 @@ def test_a_room_watched_only_from_another_process_is_kept(cluster):
         assert "room_ended room=" + room not in cluster["owner"].output()
         n = len(wb.msgs)
         await until(lambda: len(wb.msgs) > n, what="states still reach B's window")
-        await wb.close()
-        await asyncio.sleep(0.1)
 
-    run(body())
+    play(cluster, test)
