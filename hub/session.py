@@ -291,12 +291,18 @@ class WindowSession(Session):
             pong["t"], pong["hub_t"] = msg["t"], t  # pong echoes the window's clock
             return (Send(encode(pong)),)
         elif kind == "message":
-            room.chat(self.name or f"window {self.id}", msg["text"], t)
+            room.chat(self.chat_name(), msg["text"], t)
         elif kind == "join":
             return self._join(msg, now, t)
         elif kind == "bots":
             return self._bots(msg["count"], now, t)
         return NOTHING
+
+    def chat_name(self) -> str:
+        """The player's name as the room has it now (--redis: a follower learns the unique
+        name the owner gave, e.g. "Kim 2", from its states), else the last one, else the id."""
+        player = self.room.game.players.get(self.pid) if self.pid is not None else None
+        return player.name if player is not None else self.name or f"window {self.id}"
 
     def _bots(self, count, now, t) -> tuple:
         """Any window of the room may set its bots (a LAN party's lobby), within 0..MAX_BOTS

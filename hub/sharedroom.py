@@ -60,6 +60,9 @@ class SharedRoom(RemoteClients, Room):
             self.last_state = json.loads(state_text)
             players += self.last_state.get("players", ())
         for p in players:
+            mirror = self.game.players.get(p.get("id"))
+            if mirror is not None and isinstance(p.get("name"), str):
+                mirror.name = p["name"]  # the owner's (unique) name, for chat lines from here
             seat = self.seats.get(p.get("id"))
             if seat is not None and seat.pending and isinstance(p.get("slot"), int):
                 seat.pending = False

@@ -281,6 +281,24 @@ def test_chat_ping_and_leaving_work_the_same(cluster, side):
 
 
 @pytest.mark.parametrize("side", SIDES)
+def test_a_windows_chat_lines_carry_the_name_the_room_gave_its_player(cluster, side):
+    async def test(s):
+        wa = s.wa
+        first, second = await s.window(side), await s.window(side)
+        await send(first, type="join", name="Kim", id="tok-name-1")
+        await until(lambda: player_id("tok-name-1") in players(wa), what="the first Kim")
+        await send(second, type="join", name="Kim", id="tok-name-2")
+        await until(lambda: player_id("tok-name-2") in players(wa), what="the second Kim")
+        assert players(wa)[player_id("tok-name-2")]["name"] == "Kim 2"
+        await until(lambda: len(second.of("state")) > 3, what="a few states")
+        await send(second, type="message", text="which Kim?")
+        await until(lambda: any(m["text"] == "which Kim?" for m in wa.of("message")), what="chat")
+        assert [m["from"] for m in wa.of("message") if m["text"] == "which Kim?"] == ["Kim 2"]
+
+    play(cluster, test)
+
+
+@pytest.mark.parametrize("side", SIDES)
 def test_a_late_window_gets_the_rooms_recent_chat(cluster, side):
     async def test(s):
         wa = s.wa
@@ -341,6 +359,7 @@ def test_a_room_watched_only_from_another_process_is_kept(cluster):
         entry = await listed(cluster["follower"], room)
         assert entry is not None
         assert "room_ended room=" + room not in cluster["owner"].output()
+        assert f"room_taken room={room} " not in cluster["follower"].output()  # A kept it
         n = len(wb.msgs)
         await until(lambda: len(wb.msgs) > n, what="states still reach B's window")
 
