@@ -284,7 +284,7 @@ def test_chat_ping_and_leaving_work_the_same(cluster, side):
 def test_a_windows_chat_lines_carry_the_name_the_room_gave_its_player(cluster, side):
     async def test(s):
         wa = s.wa
-        first, second = await s.window(side), await s.window(side)
+        first, second = await s.window("other"), await s.window(side)  # Kims on two processes
         await send(first, type="join", name="Kim", id="tok-name-1")
         await until(lambda: player_id("tok-name-1") in players(wa), what="the first Kim")
         await send(second, type="join", name="Kim", id="tok-name-2")
