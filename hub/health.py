@@ -27,6 +27,9 @@ def health(hub, detail: bool = True) -> dict:
             entry = {"name": name, **summary}
             entry["controllers"] = [c.info() for c in controllers]
             entry["windows"] = [w.info() for w in windows]
+            links = hub.cluster_links(name)
+            if links:  # --redis: every player's link, wherever it is connected
+                entry["links"] = links
         else:
             entry = {"name": name, **{k: summary[k] for k in ROOM_COUNTS if k in summary}}
             entry["round"] = {k: v for k, v in summary["round"].items() if k in ROUND_COUNTS}

@@ -8,6 +8,8 @@ Keys (``{NAME}`` is the room's hash tag, so its keys stay with the room's other 
                                       written every ownership pass, expires after INFO_TTL_MS
     blinkshot:room:{NAME}:clients     sorted set: process token -> until when (Redis's clock)
                                       it has clients in the room
+    blinkshot:room:{NAME}:links:TOKEN the link round trip (ms) of each player connected to that
+                                      process, by player id; expires with its presence
 
 A room is listed while it has an owner: the owner writes its info (fenced by the lease, like the
 snapshot) and adds the name to the set every pass. It leaves the registry when its owner ends
@@ -67,6 +69,8 @@ class Registry:
         self.listing: dict[str, dict] = {}  # the cluster's rooms as of the last pass
         self.present: set[str] = set()  # rooms this process said it has clients in
         self.answering_since: float | None = float("-inf")  # Redis answers since (monotonic)
+        self.rtts = lambda: {}  # room -> {player id: link round trip ms} here (the hub's links)
+        self.links: dict[str, dict[str, float]] = {}  # room -> the same, from every process
         self._info = self.r.register_script(_INFO)
         self._end = self.r.register_script(_END)
         self._present = self.r.register_script(_PRESENT)
@@ -100,6 +104,25 @@ class Registry:
             await self._present(keys=[room_key(room, "clients")], args=args, client=pipe)
         got = await self.store._call("present", pipe.execute()) if rooms else []
         return dict(zip(rooms, got, strict=True))
+
+    async def share_links(self, mine: dict, present: dict) -> dict[str, dict[str, float]]:
+        """Write this process's players' link round trips; read every present process's, so
+        each /healthz has every player's (the game page's latency panel)."""
+        pipe = self.r.pipeline(transaction=False)
+        for room, rtts in mine.items():
+            key = f"{room_key(room, 'links')}:{self.store.token}"
+            pipe.set(key, json.dumps(rtts, separators=(",", ":")), px=CLIENTS_TTL_MS)
+        wanted = [(room, token) for room, tokens in present.items() for token in tokens]
+        for room, token in wanted:
+            pipe.get(f"{room_key(room, 'links')}:{token}")
+        got = (await self.store._call("links", pipe.execute()))[len(mine) :]
+        links: dict[str, dict[str, float]] = {}
+        for (room, _), text in zip(wanted, got, strict=True):
+            try:
+                links.setdefault(room, {}).update(json.loads(text) if text else {})
+            except (ValueError, TypeError):
+                pass
+        return links
 
     async def rooms(self) -> dict[str, dict]:
         """Every listed room's summary, by name; names whose info is gone are dropped."""
@@ -135,6 +158,7 @@ class Registry:
         try:
             present = await self.say_present(counts)
             self.listing = await self.rooms()
+            self.links = await self.share_links(self.rtts(), present)
         except RedisUnavailable:
             self.answering_since = None
             return

@@ -321,6 +321,29 @@ def test_a_late_window_gets_the_rooms_recent_chat(cluster, side):
     play(cluster, test)
 
 
+@pytest.mark.parametrize("side", SIDES)
+def test_every_players_link_is_on_each_processs_healthz(cluster, side):
+    """The game page's latency panel reads the players' link round trips from its own
+    process's /healthz: it must have the players connected to the other processes too. (On
+    loopback they are 0 or 1 ms: the event loop's clock counts whole milliseconds.)"""
+
+    async def test(s):
+        await s.controller(side, ADA, "Ada")
+        await s.window("follower")  # B has a window in the room: its page asks B
+
+        async def links(where):
+            return ((await s.listed(where)) or {}).get("links", {})
+
+        for _ in range(50):
+            shown = [await links("owner"), await links("follower")]
+            if all(isinstance(x.get(f"c-{ADA}"), int | float) for x in shown):
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(shown)
+
+    play(cluster, test)
+
+
 # The room registry ------------------------------------------------------------------------------
 
 
