@@ -15,7 +15,6 @@ import urllib.request
 import pytest
 from clusterkit import ADA, BOB, Watcher, hubs, score_a_kill, until
 from hubkit import hello, inp, run
-from redisproc import RedisProcess
 from websockets.asyncio.client import connect
 
 from hub.codec import FEEDBACK_DEATH, FEEDBACK_HIT, FEEDBACK_RESPAWN, T_FEEDBACK, Close
@@ -26,8 +25,8 @@ _rooms = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    with RedisProcess() as server, hubs(server.url, 3, grace=1) as (a, b, c):
+def cluster(redis_server):
+    with hubs(redis_server.url, 3, grace=1) as (a, b, c):
         yield {"owner": a, "follower": b, "other": c}
 
 
@@ -135,7 +134,7 @@ def test_a_hit_controller_feels_hit_death_and_respawn(cluster, side):
 
 
 @pytest.mark.parametrize("side", SIDES)
-def test_a_player_whose_link_dies_with_its_process_waits_in_grace_then_leaves(side):
+def test_a_player_whose_link_dies_with_its_process_waits_in_grace_then_leaves(redis_server, side):
     """On the owner the controller's connection drops; on a follower its whole process is
     killed (kill -9): either way the player waits in grace, then is removed."""
 
@@ -152,7 +151,7 @@ def test_a_player_whose_link_dies_with_its_process_waits_in_grace_then_leaves(si
                     timeout=6, what="Ada in grace")  # fmt: skip
         await until(lambda: f"c-{ADA}" not in players(wa), timeout=4, what="Ada removed")
 
-    with RedisProcess() as server, hubs(server.url, 2, grace=1) as (a, b):
+    with hubs(redis_server.url, 2, grace=1) as (a, b):  # B is killed: hubs of its own
         play({"owner": a, "follower": b}, test)
 
 
