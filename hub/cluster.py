@@ -11,10 +11,12 @@ loop has settled every room), or a followed room's owner silent (checked every g
 
 import asyncio
 import functools
+import logging
 import math
 import time
 
 from .linkstatus import game_of, silent_after, status
+from .logs import event
 from .owner import Ownership
 from .redisbus import RedisBus
 from .redisstore import RedisStore, safe_url
@@ -32,7 +34,9 @@ class Cluster:
         self.silent: set[str] = set()  # followed rooms whose windows were told: owner silent
 
     def room_class(self):
-        return functools.partial(SharedRoom, forward=self._forward, later=self._later)
+        return functools.partial(
+            SharedRoom, forward=self._forward, tell=self.bus.tell, later=self._later
+        )
 
     def _later(self, action):
         self.state.pending.append(action)  # run by the game clock (HubState.tick)
@@ -44,11 +48,24 @@ class Cluster:
         """Start owning rooms of ``state`` (a HubState built with ``room_class()``)."""
         self.state = state
         self.ownership = Ownership(state, self.store, self.bus)
-        self.bus.on_seen = self.ownership.on_seen
         self.store.on_change = self._store_changed
         self.ownership.on_back = self._settled
         self.bus.on_seen = self._seen
         state.link_status = self.link_status
+        self.bus.on_op = self._told
+        self.bus.backlog_of = self._backlog_of
+
+    def _backlog_of(self, room_name):
+        room = self.state.rooms.get(room_name)
+        return room.backlog if isinstance(room, SharedRoom) and room.owned else None
+
+    def _told(self, room_name, op):
+        room = self.state.rooms.get(room_name)
+        if isinstance(room, SharedRoom):
+            try:
+                room.told(op)
+            except (KeyError, ValueError, TypeError) as exc:
+                event("redis_bad_op", logging.WARNING, room=room_name, error=str(exc))
 
     @property
     def up(self) -> bool:

@@ -13,12 +13,12 @@ import urllib.error
 import urllib.request
 
 import pytest
+from clusterkit import ADA, BOB, Watcher, hubs, join, until, watch
 from front import Front
 from hubkit import hello as hello_frame
 from hubkit import inp
 from hubproc import HubProcess
 from redisproc import RedisProcess
-from test_hub_cluster import ADA, BOB, Watcher, hubs, join, until, watch
 from websockets.asyncio.client import connect
 
 
