@@ -28,7 +28,8 @@ from .logs import Limiter, event
 from .persist import Persistence
 from .rooms import Room
 from .state import HubState
-from .wsshell import HubConnection, check_library, deliver_batch, limit_message_size
+from .windowsink import deliver_batch
+from .wsshell import HubConnection, check_library, limit_message_size
 
 SHUTDOWN_REASON = "hub shutting down; reconnect"
 

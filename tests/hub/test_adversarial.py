@@ -382,49 +382,7 @@ def test_a_frame_split_after_its_header_is_not_read_as_new_frames():
     run(body())
 
 
-# 9. A stalled window -----------------------------------------------------------------------
-
-
-async def read_all(ws):
-    with contextlib.suppress(Exception):
-        async for _ in ws:
-            pass
-
-
-def test_a_stalled_window_is_closed_promptly_and_its_link_is_gone_within_the_bound(caplog):
-    from hub.wsshell import CLOSE_BOUND_S
-
-    async def body():
-        async with running_hub(stall_timeout=0.5) as hub:
-            chatters = [(await open_window(hub))[0] for _ in range(4)]
-            readers = [asyncio.create_task(read_all(ws)) for ws in chatters]  # honest: they read
-            silent = await asyncio.to_thread(silent_window, hub.port, f"room=default&code={CODE}")
-            port = silent.getsockname()[1]
-            link = None
-            while link is None:
-                link = next((v for k, v in hub.links.items() if k.addr.endswith(f":{port}")), None)
-                await asyncio.sleep(0.01)
-            text = "x" * 200
-            loop = asyncio.get_running_loop()
-            while link.closing is None:  # 4 x 150 chat lines/s (under the rate limit) fill it
-                for ws in chatters:
-                    await ws.send(json.dumps({"type": "message", "text": text}))
-                await asyncio.sleep(1 / 150)
-                assert link.sink.lag()["behind_s"] < 0.5 + 1.0  # decided soon after the limit
-            decided = loop.time()
-            while link.session in hub.links or not link.closing.done():  # it still reads nothing
-                await asyncio.sleep(0.02)
-            gone = loop.time() - decided
-            assert gone < CLOSE_BOUND_S + 1.0, gone  # not the keepalive's 20 s
-            assert link.conn.transport.is_closing()  # the socket is let go, too
-            assert all(x.closing is None for x in hub.links.values())  # the honest ones stay
-            silent.close()
-            for ws in chatters:
-                await ws.close()
-            await asyncio.gather(*readers)
-
-    run(body(), timeout=60)
-    assert any("window_stalled" in r.getMessage() for r in caplog.records)
+# 9. A stalled window: against the hub as a process, in test_stalled_window.py -------------
 
 
 # 10. HTTP and JSON details ------------------------------------------------------------------
