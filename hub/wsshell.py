@@ -20,13 +20,13 @@ so the protocol rules stay the library's.
 import asyncio
 import os
 import socket
-import struct
 
 import websockets
 from websockets.asyncio.server import ServerConnection
 from websockets.protocol import OPEN
 from websockets.streams import StreamReader
 
+from .door import DoorCheck, reset
 from .methods import MethodCheck
 
 TESTED = ((17, 0), (18, 0))  # [from, to): keep in step with pyproject.toml
@@ -144,17 +144,6 @@ def _seen(fut):
         fut.exception()  # a link that closed before its pong is not news
 
 
-def abort(transport):
-    """Drop the connection now, with a reset: closing a socket whose peer does not read would
-    leave the kernel holding the unsent bytes (an orphan in FIN-WAIT-1) for minutes."""
-    sock = transport.get_extra_info("socket")
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except (AttributeError, OSError):  # no socket (or a loop that hides it): a plain abort
-        pass
-    transport.abort()
-
-
 CLOSE_BOUND_S = 2.0  # the close handshake, however stuck the peer, ends within this
 
 
@@ -172,7 +161,7 @@ async def close_within(conn, code: int, reason: str, bound_s: float = CLOSE_BOUN
         task.cancel()
         raise
     if not done:
-        abort(conn.transport)  # connection_lost ends the library's close too
+        reset(conn.transport)  # connection_lost ends the library's close too
         await asyncio.wait((task,), timeout=bound_s)
     if task.done() and not task.cancelled():
         task.exception()  # retrieved: a closing error is not news
@@ -206,10 +195,10 @@ def split_binary(data: bytes) -> list[bytes] | None:
     return out
 
 
-class HubConnection(MethodCheck, ServerConnection):
+class HubConnection(DoorCheck, MethodCheck, ServerConnection):
     """``ServerConnection`` with an optional ``on_binary(payload)`` hook for the short way in,
-    405 for methods other than GET/HEAD before the library parses them (methods.py), and a
-    bound on what the hub holds for a peer that does not read.
+    the penalty box at accept (door.py), 405 for methods other than GET/HEAD before the library
+    parses them (methods.py), and a bound on what the hub holds for a peer that does not read.
 
     Bounded output: every byte the hub owes a peer (pongs the library writes by itself, sends,
     close frames) waits in the transport. Past ``OUTPUT_LIMIT`` bytes the hub stops reading from
@@ -244,7 +233,8 @@ class HubConnection(MethodCheck, ServerConnection):
     def _drop_unread(self):
         self._out_timer = None
         HubConnection.dropped_unread += 1
-        abort(self.transport)
+        self.unread = True  # bad input: the door counts it (door.py)
+        reset(self.transport)
 
     def connection_lost(self, exc) -> None:
         if self._out_timer is not None:
