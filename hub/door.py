@@ -15,6 +15,7 @@ import struct
 
 from .codec import Close
 from .guard import CodeGuard
+from .hosts import address_key
 from .pairing import Summaries
 
 # Close codes the hub sends for broken input (1002 and 1007 come from the library's parser).
@@ -30,8 +31,6 @@ class BadInput(Summaries):
 
     def strike(self, addr: str | None):
         """A connection from ``addr`` broke the protocol."""
-        from .hosts import address_key
-
         key = address_key(addr or "?")
         now = self.clock()
         self.guard.failed(key, now)
@@ -45,8 +44,11 @@ class Door:
         self.codes, self.bad = codes, bad or BadInput()
         self.turned_away = 0  # connections reset at accept (tests and the bench read it)
 
-    def turn_away(self, addr: str) -> bool:
-        if self.codes.turn_away(addr) or self.bad.turn_away(addr):
+    def turn_away(self, addr: str | None) -> bool:
+        if not (self.codes.guard.entries or self.bad.guard.entries):
+            return False  # nobody in the box: the common case costs one check
+        key = address_key(addr or "?")
+        if self.codes.turn_away(key) or self.bad.turn_away(key):
             self.turned_away += 1
             return True
         return False

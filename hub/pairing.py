@@ -30,9 +30,8 @@ class Summaries:
         self.clock = clock
         self.timer = None
 
-    def turn_away(self, addr: str | None) -> bool:
-        """True: drop this new connection unheard (guard.py, ``turn_away``)."""
-        key = address_key(addr or "?")
+    def turn_away(self, key: str) -> bool:
+        """True: drop this new connection from ``key`` (``hosts.address_key``) unheard."""
         now = self.clock()
         if not self.guard.turn_away(key, now):
             return False
