@@ -13,6 +13,12 @@ by the close codes of its free attempts. Summary lines: ``code_guessing`` and ``
 import socket
 import struct
 
+try:
+    import fcntl
+    import termios
+except ImportError:  # not POSIX: a plain close, as before
+    fcntl = termios = None
+
 from .codec import Close
 from .guard import CodeGuard
 from .hosts import address_key
@@ -54,15 +60,28 @@ class Door:
         return False
 
 
-def reset(transport):
-    """Drop the connection now, with a reset: closing a socket whose peer does not read would
-    leave the kernel holding the unsent bytes (an orphan in FIN-WAIT-1) for minutes."""
+def reset(transport, always=False):
+    """Drop the connection now. With a TCP reset when bytes are still owed to the peer (or
+    ``always``): a plain close of a socket whose peer does not read would leave the kernel
+    holding them (an orphan in FIN-WAIT-1) for minutes. A peer that took everything gets a
+    plain close instead, so the close frame it has not read yet is not thrown away."""
     sock = transport.get_extra_info("socket")
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        if always or transport.get_write_buffer_size() or unsent(sock):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     except (AttributeError, OSError):  # no socket (or a loop that hides it): a plain abort
         pass
     transport.abort()
+
+
+def unsent(sock) -> int:
+    """Bytes in the kernel's send queue not yet acknowledged by the peer (0 if unknown)."""
+    if fcntl is None:
+        return 0
+    try:
+        return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
+    except (AttributeError, OSError, ValueError):
+        return 0
 
 
 def peer_host(transport) -> str | None:
@@ -82,7 +101,7 @@ class DoorCheck:
         door = self.door
         if door is not None and door.turn_away(peer_host(transport)):
             self.turned_away = True
-            reset(transport)
+            reset(transport, always=True)
             return  # the library never sees it: no handshake, no task
         super().connection_made(transport)
 
