@@ -12,10 +12,13 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import psutil
+
+from hub.localcluster import redis_command
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -205,19 +208,7 @@ def stop_descendants(timeout=5.0):
 def start_redis():
     port = free_port()
     proc = subprocess.Popen(
-        [
-            redis_binary(),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--protected-mode",
-            "yes",
-        ],
+        redis_command(redis_binary(), port, tempfile.gettempdir()),  # it writes nothing there
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

@@ -84,10 +84,7 @@ def micropython_websockets(port, frames, alloc):
     async def main():
         # (its documented `ws = await connect(...)` needs __await__, which MicroPython lacks)
         async with websockets.connect(f"ws://127.0.0.1:{port}/") as ws:
-            print("connected")
-            for _ in range(WARM):
-                await ws.send_bytes(PAYLOAD)
-            await measure_async(lambda: ws.send_bytes(PAYLOAD), frames, alloc)
+            await run_connected(lambda: ws.send_bytes(PAYLOAD), frames, alloc)
 
     run_async(main)
 
@@ -98,10 +95,7 @@ def async_websocket_client(port, frames, alloc):
     async def main():
         c = AsyncWebsocketClient()
         await c.handshake(f"ws://127.0.0.1:{port}/")
-        print("connected")
-        for _ in range(WARM):
-            await c.send(PAYLOAD)
-        await measure_async(lambda: c.send(PAYLOAD), frames, alloc)
+        await run_connected(lambda: c.send(PAYLOAD), frames, alloc)
 
     run_async(main)
 
@@ -112,10 +106,7 @@ def aiohttp(port, frames, alloc):
     async def main():
         async with ah.ClientSession() as session:
             async with session.ws_connect(f"ws://127.0.0.1:{port}/") as ws:
-                print("connected")
-                for _ in range(WARM):
-                    await ws.send_bytes(PAYLOAD)
-                await measure_async(lambda: ws.send_bytes(PAYLOAD), frames, alloc)
+                await run_connected(lambda: ws.send_bytes(PAYLOAD), frames, alloc)
 
     run_async(main)
 
@@ -140,6 +131,14 @@ def chumicro_websockets(port, frames, alloc):
         c.handle(time.ticks_ms())  # the library writes queued frames from handle()
 
     run_blocking(lambda: None, send, frames, alloc)
+
+
+async def run_connected(send, frames, alloc):
+    """The async twin of run_blocking, once connected: warm up, then measure."""
+    print("connected")
+    for _ in range(WARM):
+        await send()
+    await measure_async(send, frames, alloc)
 
 
 async def measure_async(send, frames, alloc):

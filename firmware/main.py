@@ -4,11 +4,11 @@
 try:
     from blinkshot import app
 
-    controller = app.start()  # None: escape hatch (stick button held at boot)
-    app.unload("app")  # needed only to start: its code leaves the heap
+    made = app.start()  # (class, arguments); None: escape hatch (stick held at boot)
+    app.unload("app")  # needed only to start: its code leaves the heap before the App is built
     del app
-    if controller is not None:
-        controller.run()
+    if made is not None:
+        made[0](*made[1]).run()
 except Exception as e:
     import sys
 

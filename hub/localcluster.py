@@ -23,6 +23,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def redis_command(server, port, workdir):
+    """A redis-server on loopback that keeps nothing on disk (no RDB, no AOF): a test bed, not
+    a store (the tests, the benchmarks and `make cluster` all start it this way)."""
+    return [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", workdir, "--loglevel", "warning"]  # fmt: skip
+
+
 def wait_port(port, proc, what, timeout=15.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -58,23 +65,7 @@ def main(argv=None):
     tmp = tempfile.mkdtemp(prefix="blinkshot-cluster-")
     try:
         rport = free_port()
-        redis = subprocess.Popen(
-            [
-                server,
-                "--port",
-                str(rport),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                tmp,
-                "--loglevel",
-                "warning",
-            ]  # fmt: skip
-        )
+        redis = subprocess.Popen(redis_command(server, rport, tmp))
         procs.append(("redis-server", redis))
         wait_port(rport, redis, "redis-server")
         url = f"redis://127.0.0.1:{rport}/0"

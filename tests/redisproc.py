@@ -16,6 +16,8 @@ import time
 
 import pytest
 
+from hub.localcluster import redis_command
+
 SERVER = os.environ.get("BLINKSHOT_REDIS_SERVER") or shutil.which("redis-server")
 
 
@@ -49,9 +51,7 @@ class RedisProcess:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self):
-        cmd = [SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no", "--dir", self._dir.name, "--daemonize", "no",
-               "--loglevel", "warning", *self.args]  # fmt: skip
+        cmd = [*redis_command(SERVER, self.port, self._dir.name), "--daemonize", "no", *self.args]
         log = open(os.path.join(self._dir.name, "redis.log"), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         log.close()

@@ -7,9 +7,9 @@ game: the floor for a relay written on the same library as the hub.
     python bench/peers/websockets_relay.py --port 0
 """
 
-import argparse
 import asyncio
 
+import relay_cli  # this folder: the script's own, first on sys.path
 from websockets.asyncio.server import broadcast, serve
 
 windows = set()
@@ -38,11 +38,4 @@ async def main(host, port):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
-    args = parser.parse_args()
-    try:
-        asyncio.run(main(args.host, args.port))
-    except KeyboardInterrupt:
-        pass
+    relay_cli.run(main, __doc__)

@@ -1,16 +1,17 @@
-"""Entry point. `main()` runs the controller on a board (main.py calls it).
+"""Entry point. `start()` prepares the controller on a board; main.py builds and runs it.
 
 `create(path, machine, network)` builds it from a config file with injected machine/network
-modules (tests and the virtual controller pass fakes) and returns an object with `run()`,
+modules (tests and benchmarks pass fakes) and returns an object with `run()`,
 `step(now)` and `stop()`: a controller.App, or an errors.ErrorIdle when config.json is unusable (a
 safe idle loop that reports the problem; never a boot loop). The config validator is loaded,
 used and unloaded before the controller is imported, so the two never share the heap.
 """
 
 import gc
-import sys
 
 from micropython import const
+
+from blinkshot import unload
 
 
 def log(msg):
@@ -18,7 +19,7 @@ def log(msg):
 
 
 CONFIG_PATH = "config.json"
-_RESERVE = const(1024)  # bytes held back while the controller loads (see create)
+_RESERVE = const(1024)  # bytes held back while the controller loads (see prepare)
 
 
 def load_config(path=CONFIG_PATH):
@@ -32,24 +33,21 @@ def load_config(path=CONFIG_PATH):
         unload("config", "pinrules", "default_pins")
 
 
-def unload(*names):
-    """Drop modules needed only once, so their code leaves the heap."""
-    import blinkshot
-
-    for name in names:
-        sys.modules.pop("blinkshot." + name, None)
-        if hasattr(blinkshot, name):
-            delattr(blinkshot, name)  # the package keeps a reference too
-    gc.collect()
-
-
 def create(path, machine, network, cfg_problems=None):
     """App (or ErrorIdle) from a config file, with the given machine/network modules."""
+    make, args = prepare(path, machine, network, cfg_problems)
+    return make(*args)
+
+
+def prepare(path, machine, network, cfg_problems=None):
+    """(class, arguments) of the controller: its modules loaded, the object not yet built.
+    main.py unloads this module between the two, so the App is built in the room this
+    module's code held (building the App is the fullest moment of the firmware's heap)."""
     cfg, problems = cfg_problems or load_config(path)
     if problems:
         from blinkshot.errors import ErrorIdle
 
-        return ErrorIdle(problems, machine, cfg)
+        return ErrorIdle, (problems, machine, cfg)
     # The hello never changes during a run: encode it now, while the heap is nearly empty,
     # and drop the encoder before the controller loads.
     from blinkshot import hello
@@ -69,33 +67,30 @@ def create(path, machine, network, cfg_problems=None):
 
     del reserve
     gc.collect()
-    return App(cfg, machine, network, msg)
-
-
-def escape_requested(machine, cfg):
-    """The escape hatch: the stick button held during boot skips the app."""
-    from blinkshot.escape import held_at_boot, pin_from
-
-    held = held_at_boot(machine, pin_from(cfg, "stick"))
-    unload("escape")
-    return held
+    return App, (cfg, machine, network, msg)
 
 
 def start(path=CONFIG_PATH):
-    """The controller for this board (App or ErrorIdle), or None when the escape hatch is held.
-    main.py calls this, unloads this module, then runs the controller."""
+    """(class, arguments) of the controller for this board (see prepare), or None when the
+    escape hatch is held. main.py takes them, unloads this module, then builds and runs it."""
     import machine
     import network
 
     loaded = load_config(path)
-    if escape_requested(machine, loaded[0]):
+    # The escape hatch: the stick button held during boot skips the app.
+    from blinkshot.escape import held_at_boot, pin_from
+
+    held = held_at_boot(machine, pin_from(loaded[0], "stick"))
+    del held_at_boot, pin_from  # so unload() frees its code before the controller loads
+    unload("escape")
+    if held:
         log("stick button held at boot: app skipped, the REPL is yours")
         return None
-    return create(path, machine, network, loaded)
+    return prepare(path, machine, network, loaded)
 
 
 def main(path=CONFIG_PATH):
-    """Run the controller on a device."""
-    a = start(path)
-    if a is not None:
-        a.run()
+    """Run the controller on a device (main.py does the same, unloading this module first)."""
+    made = start(path)
+    if made is not None:
+        made[0](*made[1]).run()

@@ -1,5 +1,6 @@
 """The controller: the adapter between the pure logic (buttons, stick, policy, codec, ws)
-and the device (machine, network). Built by blinkshot.app.create() from a validated config."""
+and the device (machine, network). Built from a validated config: blinkshot.app.prepare()
+loads it, main.py builds it."""
 
 import binascii
 import gc
@@ -7,7 +8,7 @@ import random
 
 from micropython import const
 
-from blinkshot import VERSION, codec, net, status
+from blinkshot import VERSION, codec, net, status, unload
 from blinkshot.buttons import Buttons
 from blinkshot.hw import Hardware, reset_name
 from blinkshot.policy import Backoff, LinkWatch, SendPolicy
@@ -52,18 +53,6 @@ def _rand(n):
     return random.getrandbits(16) % n if n > 0 else 0
 
 
-def _unload(name):
-    """Drop a module needed only now and then, so its code leaves the heap."""
-    import sys
-
-    import blinkshot
-
-    sys.modules.pop("blinkshot." + name, None)
-    if hasattr(blinkshot, name):
-        delattr(blinkshot, name)
-    gc.collect()
-
-
 class App:
     def __init__(self, cfg, machine, network, hello=None):
         # Plain values first, objects last: the instance dict then reaches its final size
@@ -86,7 +75,7 @@ class App:
             from blinkshot import hello as h
 
             hello = h.for_device(machine, cfg)  # leaves out the WiFi password and pairing code
-            _unload("hello")
+            unload("hello")
         self.hello = hello
         # Deadlines (ticks) in one list, indexed by the _T_* constants: fewer attributes keep
         # the dict small.
@@ -308,7 +297,7 @@ class App:
         if found is not None:
             self.beacon.close()
             self.beacon = None
-            _unload("beacon")
+            unload("beacon")
             self.hub = found
             log(f"found hub at ws://{found[0]}:{found[1]}{found[2]}")
             self._enter(S_CONNECT, now)

@@ -4,10 +4,10 @@ Why our own: see docs/websocket-client.md. In short: the built-in `websocket` mo
 unmasked frames (servers close with 1002), micropython-lib's aiohttp client allocates per frame
 and skips the Sec-WebSocket-Accept check, danni/uwebsockets is unmaintained.
 
-Blocking connect + handshake (handshake.py: an answer of any length, read line by line), then
-a polled receive path and one-write sends. Hot-path frames are preallocated (`Frame`): the
-payload is packed in place, masked in place with a fresh mask from the os.urandom pool
-(MaskPool), and written whole, so a send allocates nothing.
+Blocking connect + handshake (Client._handshake: an answer of any length, read line by line),
+then a polled receive path and one-write sends. Hot-path frames are preallocated (`Frame`):
+the payload is packed in place, masked in place with a fresh mask from the os.urandom pool
+(refill_masks), and written whole, so a send allocates nothing.
 """
 
 import binascii

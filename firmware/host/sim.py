@@ -78,9 +78,11 @@ def micropython_command(heap, argv):
             if device_id
             else ""
         )
-        + f"a = app.start({args[1]!r})\n"  # what main.py does on a board
+        + f"made = app.start({args[1]!r})\n"  # what main.py does on a board
         "app.unload('app')\n"
         "del app\n"
+        "a = made[0](*made[1])\n"
+        "del made\n"
         "import simstart\n"
         f"simstart.attach(a, {args!r})\n"
         "del sys.modules['simstart'], simstart\n"

@@ -24,6 +24,8 @@ from hubproc import HubProcess  # noqa: E402, F401  (re-exported for the tests)
 from bench import chromium  # noqa: E402
 
 TIMEOUT_MS = 10_000  # generous: only stops hangs
+LOBBY = {"BLINKSHOT_NO_LOBBY": "0"}  # a hub with its lobby on (the tests' hubs start without)
+CARD = "document.getElementById('lobby')"  # the lobby card (waiting, countdown, podium)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -209,6 +211,26 @@ def shoot_until_dead(pages, shooter, target_id, shots=4):
                 [target_id, hp],
             )
         time.sleep(0.45)  # shoot cooldown is 400 ms
+
+
+def knock_out(pages, shooter, name, target):
+    """The controller ``shooter`` (player ``name``) walks up to ``target`` and shoots it dead,
+    every window seeing each hit."""
+    target_id = player(pages[0], target)["id"]
+    approach(pages, shooter, name, target)
+    shoot_until_dead(pages, shooter, target_id)
+
+
+def close_checked(pages, controllers=()):
+    """End a test: close its controllers (None: already closed) and pages, then fail if any
+    page logged an error."""
+    for c in controllers:
+        if c:
+            c.close()
+    errors = [e for page in pages for e in page.errors]
+    for page in pages:
+        page.close()
+    assert errors == [], errors
 
 
 def route(arena, start, goal, radius, cell=20):

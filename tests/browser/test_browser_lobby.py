@@ -3,18 +3,16 @@ a countdown when the second player arrives (bots count), the round, a podium wit
 scoreboard, and the next countdown."""
 
 from browserkit import (
+    CARD,
+    LOBBY,
     Controller,
     HubProcess,
-    approach,
+    close_checked,
+    knock_out,
     open_game,
-    player,
-    shoot_until_dead,
     state,
     wait_js,
 )
-
-LOBBY = {"BLINKSHOT_NO_LOBBY": "0"}
-CARD = "document.getElementById('lobby')"
 
 
 def card(page):
@@ -34,9 +32,7 @@ def test_waiting_countdown_round_podium_and_the_next_round(browser):
             assert state(page)["round"]["phase"] == "countdown"
             wait_js(page, f"{CARD}.hidden && window.blinkshot.state().round.phase === 'playing'")
             assert "Round 1" in page.locator("#round").inner_text()
-            bob_id = player(page, "Bob")["id"]
-            approach([page], ada, "Ada", "Bob")
-            shoot_until_dead([page], ada, bob_id)
+            knock_out([page], ada, "Ada", "Bob")
             wait_js(page, f"{CARD}.className === 'podium' && !{CARD}.hidden")
             text = card(page)
             assert "Ada wins round 1!" in text, text
@@ -49,12 +45,7 @@ def test_waiting_countdown_round_podium_and_the_next_round(browser):
             )
             assert state(page)["round"]["n"] == 2
         finally:
-            for c in (ada, bob):
-                if c:
-                    c.close()
-            errors = page.errors
-            page.close()
-            assert errors == [], errors
+            close_checked([page], (ada, bob))
 
 
 def test_a_lone_player_with_a_bot_does_not_wait(browser):
@@ -66,7 +57,4 @@ def test_a_lone_player_with_a_bot_does_not_wait(browser):
             wait_js(page, "['countdown', 'playing'].includes(window.blinkshot.state().round.phase)")
             wait_js(page, "document.querySelector('#score-list').textContent.includes('bot')")
         finally:
-            ada.close()
-            errors = page.errors
-            page.close()
-            assert errors == [], errors
+            close_checked([page], [ada])

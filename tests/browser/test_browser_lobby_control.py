@@ -3,17 +3,15 @@ the waiting card and during play; the banner when a round ends on a podium; the 
 on the lobby card; the recent chat and kill feed for a window that opens late."""
 
 from browserkit import (
+    CARD,
+    LOBBY,
     Controller,
     HubProcess,
-    approach,
+    close_checked,
+    knock_out,
     open_game,
-    player,
-    shoot_until_dead,
     wait_js,
 )
-
-LOBBY = {"BLINKSHOT_NO_LOBBY": "0"}
-CARD = "document.getElementById('lobby')"
 
 
 def bots_in(page):
@@ -44,10 +42,7 @@ def test_bots_are_added_from_the_waiting_card_and_removed_during_play(browser):
             wait_js(page, "!window.blinkshot.state().players.some((p) => p.kind === 'bot')")
             wait_js(page, "document.getElementById('chat-log').innerText.includes('Bots off.')")
         finally:
-            errors = page.errors + other.errors
-            page.close()
-            other.close()
-            assert errors == [], errors
+            close_checked([page, other])
 
 
 def test_a_round_ends_on_the_podium_banner_then_the_history_is_on_the_card(browser):
@@ -57,9 +52,7 @@ def test_a_round_ends_on_the_podium_banner_then_the_history_is_on_the_card(brows
         bob = Controller(hub, "Bob", "b9b9b9b9b9b9")
         try:
             wait_js(page, "window.blinkshot.state().round.phase === 'playing'", timeout=15_000)
-            bob_id = player(page, "Bob")["id"]
-            approach([page], ada, "Ada", "Bob")
-            shoot_until_dead([page], ada, bob_id)
+            knock_out([page], ada, "Ada", "Bob")
             wait_js(page, f"{CARD}.className === 'podium' && !{CARD}.hidden")
             banner = page.locator("#banner").inner_text()
             assert "Ada wins the round!" in banner and "starts" not in banner.lower(), banner
@@ -71,12 +64,7 @@ def test_a_round_ends_on_the_podium_banner_then_the_history_is_on_the_card(brows
             history = page.locator("#lobby .history").inner_text()
             assert "Round 1: Ada won" in history and "Ada 1" in history, history
         finally:
-            ada.close()
-            if bob:
-                bob.close()
-            errors = page.errors
-            page.close()
-            assert errors == [], errors
+            close_checked([page], (ada, bob))
 
 
 def test_a_late_window_gets_the_recent_chat_and_kill_feed(browser):
@@ -87,9 +75,7 @@ def test_a_late_window_gets_the_recent_chat_and_kill_feed(browser):
         try:
             for i in range(55):  # more than the 50 kept
                 first.evaluate(f"window.blinkshot.client.chat('hello {i}')")
-            bob_id = player(first, "Bob")["id"]
-            approach([first], ada, "Ada", "Bob")
-            shoot_until_dead([first], ada, bob_id)
+            knock_out([first], ada, "Ada", "Bob")
             late = open_game(browser, hub)
             wait_js(late, "document.querySelectorAll('#chat-log li').length >= 50")
             lines = late.evaluate(
@@ -106,8 +92,4 @@ def test_a_late_window_gets_the_recent_chat_and_kill_feed(browser):
             wait_js(late, "document.querySelectorAll('#chat-log li').length >= 50")
             assert late.locator("#chat-log li").count() == 50
         finally:
-            ada.close()
-            bob.close()
-            errors = first.errors
-            first.close()
-            assert errors == [], errors
+            close_checked([first], (ada, bob))

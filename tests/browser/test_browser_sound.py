@@ -56,3 +56,24 @@ def test_mute_and_volume_are_remembered_after_a_reload(page, hub):
     assert page.locator("#sound-volume").input_value() == "30"
     page.keyboard.press("KeyM")  # M toggles mute too
     assert page.evaluate("window.blinkshot.sound.muted") is False
+
+
+# Sizes of the mute button's drawn parts; 0 for a part that is not shown.
+ICON_BOXES = """() => {
+  const box = (el) => { const r = el.getBoundingClientRect(); return [r.width, r.height]; };
+  const b = document.getElementById("sound-mute");
+  return {svg: box(b.querySelector("svg")), waves: box(b.querySelector(".waves")),
+          cross: box(b.querySelector(".cross")), text: b.textContent.trim()};
+}"""
+
+
+def test_the_sound_button_is_a_drawn_speaker_that_shows_mute(page):
+    on = page.evaluate(ICON_BOXES)
+    assert on["text"] == ""  # no emoji: an SVG drawn by the page, whatever the fonts
+    assert min(on["svg"]) >= 12 and min(on["waves"]) > 0 and on["cross"] == [0, 0]
+    # The first click also starts audio, which hides the hint and moves the top bar; it must
+    # still land on the button and mute.
+    page.locator("#sound-mute").click()
+    assert page.evaluate("window.blinkshot.sound.muted") is True
+    off = page.evaluate(ICON_BOXES)
+    assert off["svg"] == on["svg"] and off["waves"] == [0, 0] and min(off["cross"]) > 0

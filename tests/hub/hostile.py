@@ -133,16 +133,32 @@ def masked(payload: bytes, opcode=0x2, mask=b"\x37\xfa\x21\x3d") -> bytes:
     return bytes((0x80 | opcode, 0x80 | len(payload))) + mask + body
 
 
-async def raw_controller(port, code, hello_frame: bytes):
-    """A controller over a bare TCP stream, past its hello: (reader, writer), Nagle off."""
+async def raw_upgrade(port, path, host=None):
+    """A bare TCP stream past the WebSocket upgrade of ``path``: (reader, writer), Nagle off."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    writer.write(upgrade(f"/ws/controller?room=default&code={code}", f"127.0.0.1:{port}"))
+    writer.write(upgrade(path, host or f"127.0.0.1:{port}"))
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
     assert head.startswith(b"HTTP/1.1 101"), head
+    return reader, writer
+
+
+async def unanswered(port, head: bytes, timeout=5.0) -> bytes:
+    """Send an HTTP request that never ends; what the hub sends back before it closes."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(head)
+    try:
+        return await asyncio.wait_for(reader.read(), timeout)
+    finally:
+        writer.close()
+
+
+async def raw_controller(port, code, hello_frame: bytes):
+    """A controller over a bare TCP stream, past its hello: (reader, writer), Nagle off."""
+    reader, writer = await raw_upgrade(port, f"/ws/controller?room=default&code={code}")
     writer.write(masked(hello_frame))
     welcome = await asyncio.wait_for(reader.readexactly(8), 5)
-    assert welcome[:2] == b"\x82\x06", welcome
+    assert welcome[:2] == b"\x82\x06" and welcome[2] == 0x81, welcome  # a welcome message
     return reader, writer
 
 

@@ -21,8 +21,10 @@ from hostile import (
     raw_controller,
     raw_http,
     raw_http_first_line,
+    raw_upgrade,
     response,
     silent_window,
+    unanswered,
     upgrade,
 )
 from hubkit import (
@@ -493,11 +495,8 @@ def test_unmasked_and_reserved_frames_close_1002():
     async def body():
         async with running_hub() as hub:
             for frame in [b"\x82\x0b" + inp(1), b"\x83\x80abcd"]:  # unmasked; opcode 3
-                reader, writer = await asyncio.open_connection("127.0.0.1", hub.port)
                 path = url(hub, "controller").split(str(hub.port), 1)[1]
-                writer.write(upgrade(path, "localhost"))
-                head = await reader.readuntil(b"\r\n\r\n")
-                assert head.startswith(b"HTTP/1.1 101")
+                reader, writer = await raw_upgrade(hub.port, path, "localhost")
                 writer.write(frame)
                 close = await asyncio.wait_for(reader.read(4), 5)
                 assert close[0] == 0x88 and int.from_bytes(close[2:4], "big") == 1002
@@ -519,10 +518,8 @@ def test_traversal_and_encoded_dots_get_404():
 def test_slowloris_headers_are_cut_at_the_handshake_timeout():
     async def body():
         async with running_hub(handshake_timeout=0.3) as hub:
-            reader, writer = await asyncio.open_connection("127.0.0.1", hub.port)
-            writer.write(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-a: ")
-            assert await asyncio.wait_for(reader.read(), 5) == b""
-            writer.close()
+            head = b"GET / HTTP/1.1\r\nHost: localhost\r\nX-a: "
+            assert await unanswered(hub.port, head) == b""
 
     run(body())
 

@@ -6,18 +6,11 @@ way and the library's way are exercised against a real hub and real window clien
 """
 
 import asyncio
-import base64
-import os
 
+from hostile import masked, raw_controller
 from hubkit import CODE, TIMEOUT, hello, inp, next_msg, open_window, run, running_hub
 
 from hub.wsshell import HubConnection, split_binary
-
-
-def masked(payload: bytes, opcode=0x2, mask=b"\x37\xfa\x21\x3d") -> bytes:
-    body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    return bytes((0x80 | opcode, 0x80 | len(payload))) + mask + body
-
 
 # The parser -----------------------------------------------------------------------------------
 
@@ -44,22 +37,9 @@ def test_split_binary_leaves_everything_else_to_the_library():
 # Against a real hub ---------------------------------------------------------------------------
 
 
-async def raw_controller(hub):
-    reader, writer = await asyncio.open_connection("127.0.0.1", hub.port)
-    key = base64.b64encode(os.urandom(16)).decode()
-    writer.write(
-        (
-            f"GET /ws/controller?room=default&code={CODE} HTTP/1.1\r\n"
-            f"Host: 127.0.0.1:{hub.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        ).encode()
-    )
-    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), TIMEOUT)
-    assert head.startswith(b"HTTP/1.1 101"), head
-    writer.write(masked(hello("fa57fa57fa57", "Raw")))
-    welcome = await asyncio.wait_for(reader.readexactly(8), TIMEOUT)
-    assert welcome[:2] == b"\x82\x06" and welcome[2] == 0x81, welcome
-    return reader, writer
+def raw(hub):
+    """A controller over a bare TCP stream (hostile.raw_controller), past its welcome."""
+    return raw_controller(hub.port, CODE, hello("fa57fa57fa57", "Raw"))
 
 
 def connection_of(hub) -> HubConnection:
@@ -87,7 +67,7 @@ def test_every_chunking_relays_every_frame_in_order():
     async def body():
         async with running_hub() as hub:
             win, _ = await open_window(hub)
-            reader, writer = await raw_controller(hub)
+            reader, writer = await raw(hub)
             conn = connection_of(hub)
             writer.write(masked(inp(1)))  # centred stick: nothing to relay
             await asyncio.sleep(0.05)
@@ -122,7 +102,7 @@ def test_refusals_on_the_short_way_close_with_their_code():
     async def body():
         async with running_hub() as hub:
             win, _ = await open_window(hub)
-            reader, writer = await raw_controller(hub)
+            reader, writer = await raw(hub)
             writer.write(masked(inp(1)) + masked(b"\x01\x00"))  # a truncated input frame
             code, close = await read_close(reader)
             assert code == 4001, close
@@ -130,7 +110,7 @@ def test_refusals_on_the_short_way_close_with_their_code():
             assert not hub.controllers
             # the window is unaffected and a well-behaved controller still plays
             writer.close()
-            _, w2 = await raw_controller(hub)
+            _, w2 = await raw(hub)
             w2.write(masked(inp(1)) + masked(inp(2, x=3)))
             assert await moves(win, 1) == [(2, 3)]
             w2.close()
@@ -144,7 +124,7 @@ def test_flood_on_the_short_way_is_closed_4005():
         async with running_hub(rate=50.0) as hub:
             # unbounded queue: this window reads nothing, yet its close must not wait on that
             win, _ = await open_window(hub, max_queue=None)
-            reader, writer = await raw_controller(hub)
+            reader, writer = await raw(hub)
             writer.write(b"".join(masked(inp(s, x=s)) for s in range(1, 200)))
             code, close = await read_close(reader)
             assert code == 4005, close

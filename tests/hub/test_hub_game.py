@@ -1,31 +1,11 @@
 """Arena rules, stepped by hand: no sockets, no clock."""
 
 import math
-import random
 
 import pytest
+from gamekit import make, place, steps
 
 from hub import game as g
-
-
-def make(n=2, **kw):
-    game = g.Game(rng=random.Random(1), **kw)
-    for i in range(n):
-        game.add_player(f"p{i}", f"P{i}", i, "#ffffff", "controller")
-    return game
-
-
-def place(game, pid, x, y, aim=(1.0, 0.0)):
-    p = game.players[pid]
-    p.x, p.y, p.aim = x, y, aim
-    return p
-
-
-def steps(game, ms):
-    events = []
-    for _ in range(round(ms / g.TICK_MS)):
-        events += game.step()
-    return events
 
 
 def test_speed_is_proportional_to_stick_deflection():

@@ -3,7 +3,9 @@
 import math
 import random
 
+import gamekit
 import pytest
+from gamekit import place, steps
 
 from hub import game as g
 from hub import maps
@@ -11,23 +13,7 @@ from hub.arena import Arena, Pillar, Wall
 
 
 def make(arena, n=2, seed=1, **kw):
-    game = g.Game(rng=random.Random(seed), arena=arena, **kw)
-    for i in range(n):
-        game.add_player(f"p{i}", f"P{i}", i, "#ffffff", "controller")
-    return game
-
-
-def place(game, pid, x, y, aim=(1.0, 0.0)):
-    p = game.players[pid]
-    p.x, p.y, p.aim = x, y, aim
-    return p
-
-
-def steps(game, ms):
-    events = []
-    for _ in range(round(ms / g.TICK_MS)):
-        events += game.step()
-    return events
+    return gamekit.make(n, seed, arena=arena, **kw)
 
 
 def wall_between():

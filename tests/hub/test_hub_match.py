@@ -3,26 +3,15 @@ podium with the round's scoreboard, the next countdown."""
 
 import random
 
+import gamekit
+from gamekit import add, steps
+
 from hub import game as g
 from hub import match as m
 
 
 def make(n, **kw):
-    game = g.Game(rng=random.Random(1), lobby=True, **kw)
-    for i in range(n):
-        add(game, i)
-    return game
-
-
-def add(game, i, kind="controller"):
-    return game.add_player(f"p{i}", f"P{i}", i, "#ffffff", kind)
-
-
-def steps(game, ms):
-    events = []
-    for _ in range(round(ms / g.TICK_MS)):
-        events += game.step()
-    return events
+    return gamekit.make(n, lobby=True, **kw)
 
 
 def phase(game):

@@ -22,23 +22,6 @@ from hub.rooms import Room
 HERE = Path(__file__).resolve().parent
 
 
-@pytest.fixture(scope="module")
-def redis_server():
-    with RedisProcess() as server:
-        yield server
-
-
-@pytest.fixture
-def redis_url(redis_server):
-    """A clean database for each test."""
-    import redis as sync_redis
-
-    client = sync_redis.Redis.from_url(redis_server.url)
-    client.flushdb()
-    client.close()
-    return redis_server.url
-
-
 def make_room(name="default"):
     room = Room(name, lambda m, k: None, lambda *a: None, game=rules.Game(rng=random.Random(3)))
     room.attach("c-a4cf12fe0b1c", "controller", "Ada", "conn", 0)

@@ -15,22 +15,6 @@ from hub.redisbus import RedisBus, decode_batch, encode_batch
 from hub.redisstore import RedisStore
 
 
-@pytest.fixture(scope="module")
-def redis_server():
-    with RedisProcess() as server:
-        yield server
-
-
-@pytest.fixture
-def redis_url(redis_server):
-    import redis as sync_redis
-
-    client = sync_redis.Redis.from_url(redis_server.url)
-    client.flushdb()
-    client.close()
-    return redis_server.url
-
-
 class Window:
     """A window that records the texts it was handed, in order."""
 

@@ -2,27 +2,14 @@
 after leaving, and the session's last rounds are remembered (also in /healthz)."""
 
 import asyncio
-import random
+
+from gamekit import make, steps
 
 from hub import game as g
 from hub.config import Config
 from hub.health import health
 from hub.match import HISTORY_KEEP
 from hub.server import Hub
-
-
-def make(n=2, **kw):
-    game = g.Game(rng=random.Random(1), **kw)
-    for i in range(n):
-        game.add_player(f"p{i}", f"P{i}", i, "#ffffff", "controller")
-    return game
-
-
-def steps(game, ms):
-    events = []
-    for _ in range(round(ms / g.TICK_MS)):
-        events += game.step()
-    return events
 
 
 def kill(game, killer, victim):

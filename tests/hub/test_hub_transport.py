@@ -6,6 +6,7 @@ import time
 import urllib.request
 
 import pytest
+from hostile import unanswered
 from hubkit import (
     CODE,
     TIMEOUT,
@@ -475,11 +476,9 @@ def test_slow_window_gets_every_chat_and_button_event_and_latest_move():
 def test_silent_tcp_connection_dropped_after_handshake_timeout():
     async def body():
         async with running_hub(handshake_timeout=0.3) as hub:
-            reader, writer = await asyncio.open_connection("127.0.0.1", hub.port)
-            writer.write(b"GET /ws/window HTTP/1.1\r\nHost: x\r\n")  # never finishes
-            data = await asyncio.wait_for(reader.read(), TIMEOUT)
+            head = b"GET /ws/window HTTP/1.1\r\nHost: x\r\n"  # never finishes
+            data = await unanswered(hub.port, head, TIMEOUT)
             assert data == b""  # closed by the hub, no response
-            writer.close()
 
     run(body())
 

@@ -54,7 +54,8 @@ def start(argv):
     device_id = option(argv, "--id")
     if device_id:
         machine.fake_reset(binascii.unhexlify(device_id))
-    a = app.start(argv[1])  # as main.py does on a board
-    del sys.modules["blinkshot.app"], blinkshot.app, app  # needed only to build it
+    made = app.start(argv[1])  # as main.py does on a board
+    del sys.modules["blinkshot.app"], blinkshot.app, app  # needed only to prepare it
+    a = made[0](*made[1])
     attach(a, argv)
     return a

@@ -185,12 +185,20 @@ function controls(sound) {
   const volume = $("sound-volume");
   const hint = $("sound-enable");
   if (!mute || !volume || !hint) return;
+  let held = false; // a pointer is down (see below)
   const show = () => {
-    mute.textContent = sound.muted || sound.volume === 0 ? "🔇" : "🔊";
+    // The icon (an SVG in index.html) shows a cross whenever nothing is heard.
+    mute.dataset.silent = String(sound.muted || sound.volume === 0);
     mute.setAttribute("aria-pressed", String(sound.muted));
     volume.value = String(Math.round(sound.volume * 100));
-    hint.hidden = sound.running || !sound.Context;
+    if (!held) hint.hidden = sound.running || !sound.Context;
   };
+  // Hiding the hint moves the centred top bar: wait until the pointer is released, so the
+  // press that started audio still clicks what it pressed (the first click on mute mutes).
+  window.addEventListener("pointerdown", () => (held = true), true);
+  for (const type of ["pointerup", "pointercancel"]) {
+    window.addEventListener(type, () => ((held = false), show()), true);
+  }
   sound.onchange = show;
   show();
   const start = () => sound.start().catch(() => {});
