@@ -16,9 +16,9 @@ def garbage(port, src="127.0.0.2", after_upgrade=False) -> bytes:
     s = socket.socket()
     s.settimeout(5)
     s.bind((src, 0))
-    s.connect(("127.0.0.1", port))
     out = b""
     try:
+        s.connect(("127.0.0.1", port))  # a reset can come before connect() looks
         if after_upgrade:
             s.sendall(upgrade("/ws/controller?room=default&code=123456", f"127.0.0.1:{port}"))
             while b"\r\n\r\n" not in out:
