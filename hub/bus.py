@@ -113,6 +113,10 @@ class LocalBus(Bus):
             self.pending[room] = [(key, text)]
         else:
             batch.append((key, text))
+        self.flush_soon()
+
+    def flush_soon(self):
+        """Flush after the current event-loop pass (once, however often it is asked)."""
         if not self.scheduled:
             self.scheduled = True
             schedule = self._schedule or asyncio.get_running_loop().call_soon

@@ -5,7 +5,9 @@ which class a room is (``SharedRoom``) and which bus carries its messages (``Red
 """
 
 import functools
+import logging
 
+from .logs import event
 from .owner import Ownership
 from .redisbus import RedisBus
 from .redisstore import RedisStore
@@ -20,7 +22,9 @@ class Cluster:
         self.state = None
 
     def room_class(self):
-        return functools.partial(SharedRoom, forward=self._forward, later=self._later)
+        return functools.partial(
+            SharedRoom, forward=self._forward, tell=self.bus.tell, later=self._later
+        )
 
     def _later(self, action):
         self.state.pending.append(action)  # run by the game clock (HubState.tick)
@@ -33,6 +37,20 @@ class Cluster:
         self.state = state
         self.ownership = Ownership(state, self.store, self.bus)
         self.bus.on_seen = self.ownership.on_seen
+        self.bus.on_op = self._told
+        self.bus.backlog_of = self._backlog_of
+
+    def _backlog_of(self, room_name):
+        room = self.state.rooms.get(room_name)
+        return room.backlog if isinstance(room, SharedRoom) and room.owned else None
+
+    def _told(self, room_name, op):
+        room = self.state.rooms.get(room_name)
+        if isinstance(room, SharedRoom):
+            try:
+                room.told(op)
+            except (KeyError, ValueError, TypeError) as exc:
+                event("redis_bad_op", logging.WARNING, room=room_name, error=str(exc))
 
     async def close(self):
         if self.ownership is not None:

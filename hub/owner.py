@@ -26,6 +26,7 @@ import time
 from .logs import event
 from .redisbus import last_seq
 from .redisstore import LEASE_TTL_MS, RedisUnavailable, room_key
+from .registry import Registry
 from .sharedroom import SharedRoom
 
 REPLAY_MS = 2000  # a new owner reads inputs from this long before the snapshot was saved
@@ -42,9 +43,13 @@ class Ownership:
         self.redis_ok = True
         self.following: set[str] = set()
         self.back_at = float("-inf")  # when Redis last came back (monotonic)
+        self.registry = Registry(store)  # the cluster's rooms (hub/registry.py)
 
     def forward(self, room: str, op: dict):
         op["p"] = self.store.token
+        if room not in self.following:  # listen first: the owner may answer about the client
+            self.bus.follow(room)
+            self.following.add(room)
         self.bus.forward(room, json.dumps(op, separators=(",", ":")))
         if room not in self.owned:
             self.wake.set()  # a client for a room nobody may own yet: try at once
@@ -75,8 +80,10 @@ class Ownership:
     async def step(self):
         for name, room in list(self.owned.items()):
             if self.state.rooms.get(name) is not room:  # the room ended here
+                await self._end(name)
                 await self._release(name, room)
         self._follow()
+        await self.registry.sync(self.state, time.monotonic())
         for name, room in list(self.state.rooms.items()):
             if not isinstance(room, SharedRoom):
                 continue
@@ -112,6 +119,7 @@ class Ownership:
         lease = room.lease
         if await self.store.renew(lease):
             await self.store.save_snapshot(lease, room.dump(time.time() * 1000))
+            await self.registry.keep(lease, room.summary())
             return
         # Not renewed: expired, taken, or forgotten by a restarted Redis. Try to keep it.
         again = await self.store.acquire(name, min_epoch=lease.epoch)
@@ -168,8 +176,16 @@ class Ownership:
             self._read(name, room, f"{max(0, int(start))}-0")
         )
         await self.store.save_snapshot(lease, room.dump(t))
+        await self.registry.keep(lease, room.summary())
         event("room_taken", room=name, epoch=lease.epoch, restored=snap is not None,
               players=len(room.seats), seq=room.seq)  # fmt: skip
+
+    async def _end(self, name):
+        try:
+            if await self.registry.end(name):
+                event("room_ended", room=name)
+        except RedisUnavailable:
+            pass  # its info expires by itself
 
     def _owner_may_return(self, room) -> bool:
         quiet = time.monotonic() - max(room.last_heard, self.back_at)

@@ -33,6 +33,7 @@ import json
 import logging
 
 from .bus import LocalBus, Window
+from .busops import decode_ops, encode_ops, is_ops
 from .logs import event
 from .redisstore import RedisStore, RedisUnavailable, room_key
 
@@ -83,13 +84,18 @@ class RedisBus(LocalBus):
         self.received = self.dropped = 0
         self._pubsub = store.r.pubsub(ignore_subscribe_messages=True)
         self._channels: set[str] = set()  # channels we mean to be subscribed to
+        self.subscribed: set[str] = set()  # channels whose SUBSCRIBE went out
         self._changes: asyncio.Queue | None = None
         self._task: asyncio.Task | None = None
         self.followed: set[str] = set()
         self.on_seen = None  # on_seen(room, entries): what arrived from another process
+        self.on_op = None  # on_op(room, op): an op another process sent to this one
+        self.ops: dict[str, list[dict]] = {}  # room -> ops to send after this pass's batch
+        self.backlog_of = lambda room: None  # room -> its Backlog while owned here (cluster.py)
+        self.backlog_sent: dict[str, int] = {}  # room -> backlog version last sent
         self.inbox: list[tuple[str, str]] = []  # (room, op text) not yet appended to streams
         self._forwarder: asyncio.Task | None = None
-        self.outbox: list[dict] = []  # passes not yet handed to Redis
+        self.outbox: list[tuple[dict, dict]] = []  # (batches, ops) of passes not yet sent
         self._sender: asyncio.Task | None = None
 
     # Windows of this process -------------------------------------------------------------------
@@ -137,9 +143,11 @@ class RedisBus(LocalBus):
                     if what == "sub" and self.wanted(room):
                         self._channels.add(channel)
                         await self._pubsub.subscribe(channel)
+                        self.subscribed.add(channel)
                         await self._send_latest(room)
                     elif what == "unsub" and not self.wanted(room):
                         self._channels.discard(channel)
+                        self.subscribed.discard(channel)
                         await self._pubsub.unsubscribe(channel)
                 if not self._channels:
                     await self._changes.put(await self._changes.get())
@@ -153,21 +161,29 @@ class RedisBus(LocalBus):
                 why = str(exc) or type(exc).__name__
                 event("redis_bus_gap", logging.WARNING, error=why, rooms=len(self._channels),
                       fix="windows resume from the next state")  # fmt: skip
+                self.subscribed.clear()
                 await asyncio.sleep(0.2)
                 try:
                     await self._pubsub.aclose()
                     self._pubsub = self.store.r.pubsub(ignore_subscribe_messages=True)
                     if self._channels:
                         await self._pubsub.subscribe(*self._channels)
+                        self.subscribed = set(self._channels)
                 except Exception:  # still down: try again on the next pass
                     pass
 
     async def _send_latest(self, room):
         """A room's first window here gets the stored latest state at once (late joiners), and
         the room learns its players' slots."""
-        text = await self.latest_state(room)
+        text, lines = await self.store._call("latest_state", self.store.r.mget(
+            room_key(room, "state"), room_key(room, "backlog")))  # fmt: skip
         if text is not None and self.wanted(room):
             entries = [("state", text)]
+            if lines is not None:  # the owner's recent chat and kill feed, for the same windows
+                backlog = {"type": "backlog", "lines": json.loads(lines), "seq": last_seq(entries)}
+                entries.append((None, json.dumps(backlog, separators=(",", ":"))))
+                if self.on_op is not None:
+                    self.on_op(room, {"op": "backlog", "lines": backlog["lines"]})
             if self.on_seen is not None:
                 self.on_seen(room, entries)
             self.windows.deliver(room, entries)
@@ -176,6 +192,8 @@ class RedisBus(LocalBus):
         """One batch from Redis: drop our own and fenced-out ones, deliver the rest."""
         room = channel.split("{", 1)[1].rsplit("}", 1)[0]
         try:
+            if is_ops(data):
+                return self._on_ops(room, *decode_ops(data))
             token, epoch, entries = decode_batch(data)
         except (ValueError, TypeError) as exc:
             self.dropped += 1
@@ -192,16 +210,38 @@ class RedisBus(LocalBus):
             self.on_seen(room, entries)
         self.windows.deliver(room, entries)
 
+    def _on_ops(self, room, token, epoch, ops):
+        if token == self.token or epoch < self.seen_epoch.get(room, 0):
+            return
+        for op in ops:
+            if op.get("to") in (self.token, "*") and self.on_op is not None:
+                self.on_op(room, op)
+
     # Publishing (the owner) --------------------------------------------------------------------
 
     # publish() is LocalBus's: one batch per room per event-loop pass.
 
+    def tell(self, room: str, op: dict):
+        """Send ``op`` to the process ``op["to"]`` on the room's channel, after this pass's
+        messages (so a controller's feedback follows the hit that caused it); windows never see
+        it. Only a process that follows the room hears it, which any process with a client in
+        the room does."""
+        self.ops.setdefault(room, []).append(op)
+        self.flush_soon()
+
     def flush(self):
         """Deliver this pass's batches to local windows at once, and send them to Redis."""
-        pending = self.pending
+        pending, ops = self.pending, self.ops
+        self.ops = {}
         super().flush()
-        if pending:
-            self.outbox.append(pending)
+        for room in pending:  # an owned room's backlog that moved goes to every follower
+            backlog = self.backlog_of(room)
+            if backlog is not None and backlog.version != self.backlog_sent.get(room):
+                self.backlog_sent[room] = backlog.version
+                op = {"op": "backlog", "to": "*", "lines": list(backlog.lines)}
+                ops.setdefault(room, []).append(op)
+        if pending or ops:
+            self.outbox.append((pending, ops))
             if self._sender is None or self._sender.done():
                 self._sender = asyncio.get_running_loop().create_task(self._send_all())
 
@@ -211,7 +251,7 @@ class RedisBus(LocalBus):
         while self.outbox:
             passes, self.outbox = self.outbox, []
             pipe = self.store.r.pipeline(transaction=False)
-            for pending in passes:
+            for pending, ops in passes:
                 for room, entries in pending.items():
                     epoch = self.epochs.get(room, 0)
                     pipe.publish(room_key(room, "out"), encode_batch(self.token, epoch, entries))
@@ -221,6 +261,12 @@ class RedisBus(LocalBus):
                     seq = last_seq(entries)
                     if seq is not None:  # a new owner starts past it (windows never go back)
                         pipe.set(room_key(room, "seq"), seq)
+                for room, items in ops.items():
+                    epoch = self.epochs.get(room, 0)
+                    pipe.publish(room_key(room, "out"), encode_ops(self.token, epoch, items))
+                    for op in items:
+                        if op["op"] == "backlog":  # for a process's first window (_send_latest)
+                            pipe.set(room_key(room, "backlog"), json.dumps(op["lines"]))
             try:
                 await self.store._call("publish", pipe.execute())
             except RedisUnavailable:
@@ -246,6 +292,7 @@ class RedisBus(LocalBus):
     async def _forward_all(self):
         while self.inbox:
             items, self.inbox = self.inbox, []
+            await self._until_listening({room for room, _ in items})
             pipe = self.store.r.pipeline(transaction=False)
             for room, text in items:
                 pipe.xadd(room_key(room, "in"), {"m": text}, maxlen=INPUT_MAXLEN, approximate=True)
@@ -253,6 +300,15 @@ class RedisBus(LocalBus):
                 await self.store._call("forward", pipe.execute())
             except RedisUnavailable:
                 pass  # lost: the owner is unreachable too; presses are counters, moves repeat
+
+    async def _until_listening(self, rooms, limit_s=1.0):
+        """Ops for a room wait until this process has subscribed to its channel (a follower's
+        first client there): the owner's answer about that client (a full room, a replaced
+        connection) must not be published before anyone here hears it."""
+        for _ in range(int(limit_s / 0.005)):
+            if all(room_key(r, "out") in self.subscribed for r in rooms if self.wanted(r)):
+                return
+            await asyncio.sleep(0.005)
 
     async def send_input(self, room: str, text: str) -> str:
         """Append one input (encoded by the caller) to the room's stream; its entry id."""

@@ -1,10 +1,9 @@
-"""What several hub processes share in Redis: room leases, room snapshots, the pairing code and
-the room registry. Uses redis-py's asyncio client; every key name and script is here.
+"""What several hub processes share in Redis: room leases, room snapshots and the pairing code
+(the room registry is hub/registry.py's). Uses redis-py's asyncio client.
 
 Keys (``{NAME}`` is a Redis Cluster hash tag, so one room's keys always live together)::
 
     blinkshot:code                    the pairing code every process accepts
-    blinkshot:rooms                   set of room names
     blinkshot:room:{NAME}:lease       owner token, with a TTL (PX): who runs the room's game
     blinkshot:room:{NAME}:epoch       +1 at every new owner: the fencing number
     blinkshot:room:{NAME}:snapshot    the owner's last snapshot.dump(), as JSON
@@ -244,7 +243,7 @@ class RedisStore:
                   fix="the room starts without it")  # fmt: skip
             return None
 
-    # Pairing code and rooms ------------------------------------------------------------------
+    # Pairing code ------------------------------------------------------------------------
 
     async def get_code(self) -> str | None:
         return await self._call("get_code", self.r.get(f"{PREFIX}:code"))
@@ -257,15 +256,6 @@ class RedisStore:
 
     async def set_code(self, code: str):
         await self._call("set_code", self.r.set(f"{PREFIX}:code", code))
-
-    async def add_room(self, room: str):
-        await self._call("add_room", self.r.sadd(f"{PREFIX}:rooms", room))
-
-    async def remove_room(self, room: str):
-        await self._call("remove_room", self.r.srem(f"{PREFIX}:rooms", room))
-
-    async def rooms(self) -> set[str]:
-        return set(await self._call("rooms", self.r.smembers(f"{PREFIX}:rooms")))
 
 
 def _why(exc) -> str:

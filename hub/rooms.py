@@ -48,6 +48,7 @@ class Seat:
         self.presses = None  # last press counters; None = next input sets the baseline
         self.stick = (0, 0)
         self.pending = False  # --redis: slot not yet confirmed by the room's owner (sharedroom)
+        self.attach_no = 0  # --redis: which local attach holds the seat (a remote replace names it)
 
 
 class Room:
@@ -64,6 +65,7 @@ class Room:
         self.next_state = 0.0
         self.seq = 0  # of the last message stamped in this room
         self.bots = None  # a bots.RoomBots once the room has bots (--bots, or a window's call)
+        self.make_bots = None  # limit -> RoomBots for this room (HubState sets it)
         self.backlog = Backlog()  # recent chat and kill feed for windows that open late
 
     # Stamping --------------------------------------------------------------------------------
@@ -249,6 +251,10 @@ class Room:
         self.seats.pop(pid, None)
         self.game.remove_player(pid)
         self.emit({"type": "remove_player", "id": pid}, t)
+
+    def idle(self) -> bool:
+        """No player left, not even one in grace: the room may end if no window watches."""
+        return not self.seats
 
     def full_state(self, t) -> dict:
         snap = self.game.snapshot()

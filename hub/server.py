@@ -58,6 +58,7 @@ class Hub:
             self.bus = self.cluster.bus
             self.state = HubState(cfg, self.bus.publish, self.cluster.room_class())
             self.cluster.attach(self.state)
+            self.cluster.ownership.registry.rtts = self.link_rtts
         else:
             self.bus = bus or LocalBus(deliver_all=deliver_all)
             self.state = HubState(cfg, self.bus.publish)
@@ -97,6 +98,28 @@ class Hub:
     @property
     def windows(self) -> dict:
         return {k.conn: k for k in self.links.values() if k.session.kind == "window"}
+
+    def cluster_rooms(self) -> dict:
+        """name -> summary of every room listed in Redis (empty without ``--redis``)."""
+        if self.cluster is None or self.cluster.ownership is None:
+            return {}
+        return self.cluster.ownership.registry.listing
+
+    def cluster_links(self, room: str) -> dict:
+        """player id -> link round trip (ms) of every player in ``room`` on any process."""
+        if self.cluster is None or self.cluster.ownership is None:
+            return {}
+        return self.cluster.ownership.registry.links.get(room, {})
+
+    def link_rtts(self) -> dict:
+        """room -> {player id: link round trip in ms} of the players connected here (0: not
+        measured yet, the first ping is 2 s after connecting)."""
+        out: dict[str, dict] = {}
+        for link in self.links.values():
+            if link.session.pid is not None and not link.session.closed:
+                rtt = round(link.conn.latency * 1000, 2)
+                out.setdefault(link.session.room_name, {})[link.session.pid] = rtt
+        return out
 
     def link_of(self, session):
         return self.links.get(session)

@@ -18,7 +18,6 @@ import logging
 
 from . import game as rules
 from .actions import NOTHING, CloseLink, Log, Refused, Send, Watch, refusal
-from .bots import RoomBots
 from .codec import (
     PROTO,
     T_HELLO,
@@ -84,6 +83,12 @@ class Session:
         self.closed = True
         self.refused = (code, reason)
         return refusal(self.kind, self.addr, code, reason)
+
+    def refused_later(self, code, reason) -> tuple:
+        """A rule said no after this session's own call returned (--redis: the room's owner
+        found the room full): the same close as then, addressed to this session's link."""
+        return tuple(CloseLink(a.code, a.reason, self) for a in self._refuse(code, reason)
+                     if type(a) is CloseLink)  # fmt: skip
 
     def timeout(self, now: float) -> float | None:
         """Seconds until ``expire`` must be called, or None."""
@@ -286,12 +291,18 @@ class WindowSession(Session):
             pong["t"], pong["hub_t"] = msg["t"], t  # pong echoes the window's clock
             return (Send(encode(pong)),)
         elif kind == "message":
-            room.chat(self.name or f"window {self.id}", msg["text"], t)
+            room.chat(self.chat_name(), msg["text"], t)
         elif kind == "join":
             return self._join(msg, now, t)
         elif kind == "bots":
             return self._bots(msg["count"], now, t)
         return NOTHING
+
+    def chat_name(self) -> str:
+        """The player's name as the room has it now (--redis: a follower learns the unique
+        name the owner gave, e.g. "Kim 2", from its states), else the last one, else the id."""
+        player = self.room.game.players.get(self.pid) if self.pid is not None else None
+        return player.name if player is not None else self.name or f"window {self.id}"
 
     def _bots(self, count, now, t) -> tuple:
         """Any window of the room may set its bots (a LAN party's lobby), within 0..MAX_BOTS
@@ -300,8 +311,7 @@ class WindowSession(Session):
             text = "Too many bot changes; wait a moment."
             note = {"type": "message", "from": "hub", "system": True, "text": text}
             return (Send(encode(self.room.stamp(note, t))),)
-        cfg, room = self.state.cfg, self.room
-        if not room.set_bots(count, lambda n: RoomBots(room.game.arena, n, cfg.bot_level), t):
+        if not self.room.set_bots(count, self.room.make_bots, t):
             return NOTHING
         fields = {"room": self.room_name, "window": self.id, "bots": count}
         return (Log("bots", logging.INFO, fields),)

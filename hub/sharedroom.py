@@ -13,38 +13,38 @@ know which it is. While followed:
   stored latest state to a new window as soon as it subscribes).
 - ``stamp`` does not count: a window's own messages (welcome, pong) carry the last ``seq`` seen.
 
-No I/O here: ``forward(room, op)`` is given, and ``owner.py`` calls ``take`` / ``lose``.
+While owned, what concerns a client on another process goes back to that process as an op, so
+that client gets what it would get here (hub/remoteclients.py: feedback, a replaced or refused
+connection).
+
+No I/O here: ``forward(room, op)`` and ``tell(room, op)`` are given, and ``owner.py`` calls
+``take`` / ``lose``.
 """
 
+import itertools
 import json
 
 from . import snapshot
+from .remoteclients import RemoteClients, RemoteConn
 from .rooms import MAX_PLAYERS, PALETTE, Room, RoomFull, Seat, hex_color
 
 
-class RemoteConn:
-    """The stand-in connection of a player held by another process (the seat's owner)."""
-
-    def __init__(self, process: str, pid: str):
-        self.process, self.pid = process, pid
-
-    def replaced(self) -> tuple:
-        return ()  # the other process's connection closes when that process learns of it
-
-    def __repr__(self):
-        return f"RemoteConn({self.process!r}, {self.pid!r})"
-
-
-class SharedRoom(Room):
-    def __init__(self, name, publish, feedback, forward, later=None, **kw):
-        super().__init__(name, publish, feedback, **kw)
-        self.forward = forward  # forward(room_name, op_dict)
+class SharedRoom(RemoteClients, Room):
+    def __init__(self, name, publish, feedback, forward, tell=None, later=None, **kw):
+        super().__init__(name, publish, self._feedback, **kw)
+        self.local_feedback = feedback  # feedback(pid, kind, ms) for a controller here
+        self.forward = forward  # forward(room_name, op_dict): to the owner
+        self.send_op = tell or (lambda room, op: None)  # tell(room_name, op): to op["to"]
         self.later = later or (lambda action: None)  # later(action): run by the hub's clock
+        self.attaches = itertools.count(1)
+        self.info: dict | None = None  # followed: the owner's summary, from the room registry
+        self.elsewhere: set[str] = set()  # other processes with clients in it (the registry)
         self.owned = False
         self.lease = None
         self.last_state: dict | None = None  # followed: the newest state seen on the bus
         self.last_heard = float("-inf")  # monotonic time of the owner's last message
         self.remote: dict[tuple[str, str], RemoteConn] = {}
+        self.asked: dict[tuple[str, str], float] = {}  # (process, pid) -> when we asked again
         self._want_slot = None
 
     # Followed: what the bus shows us -----------------------------------------------------------
@@ -60,6 +60,9 @@ class SharedRoom(Room):
             self.last_state = json.loads(state_text)
             players += self.last_state.get("players", ())
         for p in players:
+            mirror = self.game.players.get(p.get("id"))
+            if mirror is not None and isinstance(p.get("name"), str):
+                mirror.name = p["name"]  # the owner's (unique) name, for chat lines from here
             seat = self.seats.get(p.get("id"))
             if seat is not None and seat.pending and isinstance(p.get("slot"), int):
                 seat.pending = False
@@ -112,8 +115,9 @@ class SharedRoom(Room):
             shown = name or known.get(pid, {}).get("name") or f"P{seat.slot + 1}"
             self.game.add_player(pid, shown, seat.slot, hex_color(PALETTE[seat.slot]), kind)
         seat.owner = owner
+        seat.attach_no = next(self.attaches)
         self.forward(self.name, {"op": "attach", "pid": pid, "kind": kind, "name": name,
-                                 "slot": seat.slot, "t": t})  # fmt: skip
+                                 "slot": seat.slot, "c": seat.attach_no, "t": t})  # fmt: skip
         return seat, previous
 
     def _free_slot(self):
@@ -141,6 +145,14 @@ class SharedRoom(Room):
                            "presses": list(frame["presses"])}  # fmt: skip
             self.forward(self.name, op)
 
+    def remove(self, pid, t):
+        """A window gave up its player for another one (a new token): gone at once."""
+        if self.owned:
+            return super().remove(pid, t)
+        if self.seats.pop(pid, None) is not None:
+            self.game.players.pop(pid, None)
+            self.forward(self.name, {"op": "remove", "pid": pid})
+
     def chat(self, sender, text, t):
         if self.owned:
             return super().chat(sender, text, t)
@@ -151,44 +163,40 @@ class SharedRoom(Room):
             super().tick(now, t)
 
     def set_bots(self, count, make_bots, t) -> bool:
-        """A window's bot setting applies only on the owner (not forwarded yet: ignored on a
-        follower, which must never publish into the room)."""
-        return super().set_bots(count, make_bots, t) if self.owned else False
+        """A window's bot setting: applied by the owner, so a follower forwards it (the window's
+        rate limit was taken where the window is). True if it changes what the room shows."""
+        if self.owned:
+            return super().set_bots(count, make_bots, t)
+        self.forward(self.name, {"op": "bots", "count": count, "t": t})
+        return count != (self.last_state or {}).get("bots")
+
+    def idle(self) -> bool:
+        """Owned: no player anywhere and no client on another process (hub/registry.py)."""
+        return not self.seats and not (self.owned and self.elsewhere)
+
+    def summary(self):
+        if self.owned:
+            return super().summary()
+        if self.info is not None:
+            return self.info
+        players = (self.last_state or {}).get("players", ())
+        return {"players": len(players), "tick": (self.last_state or {}).get("tick", 0),
+                "round": (self.last_state or {}).get("round") or self.game.round_info(),
+                "history": []}  # fmt: skip
 
     def local_seats(self) -> dict:
         """pid -> seat of the players whose connection is on this process."""
         return {p: s for p, s in self.seats.items() if s.owner is not None
                 and not isinstance(s.owner, RemoteConn)}  # fmt: skip
 
-    def announce_local(self, t):
-        """A new owner appeared: tell it about the players connected here."""
+    def announce_local(self, t, only=None):
+        """A new owner appeared (or asks about ``only``): tell it the players connected here."""
         for pid, seat in self.local_seats().items():
+            if only is not None and pid != only:
+                continue
             name = self.game.players[pid].name if pid in self.game.players else None
-            self.forward(self.name, {"op": "attach", "pid": pid, "kind": seat.kind,
-                                     "name": name, "slot": seat.slot, "t": t})  # fmt: skip
-
-    # Ops from other processes (owner only) -----------------------------------------------------
-
-    def apply_op(self, process: str, op: dict, now: float, t: float):
-        """One op forwarded by ``process``; unknown or malformed ones are ignored."""
-        kind, pid = op.get("op"), op.get("pid")
-        if kind == "attach":
-            conn = self.remote.setdefault((process, pid), RemoteConn(process, pid))
-            seat = self.seats.get(pid)
-            if seat is not None and seat.owner is conn:
-                return  # a repeat (the stream is read again from before the snapshot)
-            self.attach(pid, op["kind"], op.get("name"), conn, t, op.get("slot"))
-        elif kind == "detach":
-            conn = self.remote.pop((process, pid), None)
-            if conn is not None:
-                super().detach(pid, conn, now)
-        elif kind == "input":
-            seat = self.seats.get(pid)
-            if seat is not None and isinstance(seat.owner, RemoteConn):
-                aim = op.get("aim")
-                super().input(pid, op["frame"], t, tuple(aim) if aim else None)
-        elif kind == "chat":
-            super().chat(str(op.get("from", "?"))[:32], str(op.get("text", ""))[:200], t)
+            self.forward(self.name, {"op": "attach", "pid": pid, "kind": seat.kind, "name": name,
+                                     "slot": seat.slot, "c": seat.attach_no, "t": t})  # fmt: skip
 
     # Ownership ---------------------------------------------------------------------------------
 
@@ -200,6 +208,7 @@ class SharedRoom(Room):
         self.game.players.clear()
         self.game.projectiles.clear()
         self.remote.clear()
+        self.asked.clear()
         self.clock = None
         if snap is not None:
             snapshot.apply(self, snap, now)
@@ -220,6 +229,7 @@ class SharedRoom(Room):
                 del self.game.players[pid]
         self.game.projectiles.clear()
         self.remote.clear()
+        self.asked.clear()
 
     def dump(self, t) -> dict:
         return snapshot.dump(self, saved_at=t, epoch=self.lease.epoch if self.lease else None)

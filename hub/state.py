@@ -66,8 +66,9 @@ class HubState:
                 lobby=cfg.lobby,
             ),
         )
+        room.make_bots = functools.partial(RoomBots, room.game.arena, level=cfg.bot_level)
         if cfg.bots:
-            room.bots = RoomBots(room.game.arena, cfg.bots, cfg.bot_level)
+            room.bots = room.make_bots(cfg.bots)
         return room
 
     def feedback(self, room: str, pid: str, kind: int, ms: int):
@@ -79,7 +80,7 @@ class HubState:
         """Step every room to ``now``; drop empty rooms; return actions for other sessions."""
         for name, room in list(self.rooms.items()):
             room.tick(now, t)
-            if not room.seats and name != self.cfg.room and not self.watching.get(name):
+            if room.idle() and name != self.cfg.room and not self.watching.get(name):
                 del self.rooms[name]
         out, self.pending = self.pending, []
         return out

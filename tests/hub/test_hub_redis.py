@@ -17,6 +17,7 @@ from redisproc import RedisProcess
 from hub import game as rules
 from hub import snapshot
 from hub.redisstore import Lease, RedisStore, RedisUnavailable, check_url, room_key, safe_url
+from hub.registry import Registry
 from hub.rooms import Room
 
 HERE = Path(__file__).resolve().parent
@@ -278,15 +279,42 @@ def test_the_first_process_sets_the_shared_code_and_later_ones_take_it(redis_url
         second = await b.ensure_code("222222")
         await b.set_code("333333")  # an explicit --pairing-code replaces it for everyone
         third = await a.get_code()
-        await a.add_room("default")
-        await b.add_room("arena")
-        await a.remove_room("default")
-        rooms = await b.rooms()
         await a.close()
         await b.close()
-        return first, second, third, rooms
+        return first, second, third
 
-    assert run(body()) == ("111111", "111111", "333333", {"arena"})
+    assert run(body()) == ("111111", "111111", "333333")
+
+
+def test_the_registry_lists_owned_rooms_and_forgets_ended_and_orphaned_ones(redis_url):
+    import redis as sync_redis
+
+    async def body():
+        a, b = RedisStore(redis_url), RedisStore(redis_url)
+        ra, rb = Registry(a), Registry(b)
+        default, arena = await a.acquire("default"), await b.acquire("arena")
+        assert await ra.keep(default, {"players": 1}) and await rb.keep(arena, {"players": 2})
+        stolen = Lease("default", b.token, default.epoch, default.valid_until)
+        assert not await rb.keep(stolen, {"players": 99})  # fenced: only the owner writes
+        assert await rb.rooms() == {"default": {"players": 1}, "arena": {"players": 2}}
+        await a.save_snapshot(default, snapshot.dump(make_room(), saved_at=0))
+        assert not await rb.end("default")  # another process owns it: nothing is deleted
+        assert await ra.end("default")
+        assert await a.load_snapshot("default") is None  # opened again, it starts afresh
+        assert await ra.rooms() == {"arena": {"players": 2}}
+        client = sync_redis.Redis.from_url(redis_url)
+        client.delete(room_key("arena", "info"))  # what expiry does when an owner died
+        assert await ra.rooms() == {}
+        assert client.smembers("blinkshot:rooms") == set()
+        client.close()
+        present = await ra.say_present({"arena": 2, "default": 0})
+        assert present == {"arena": [a.token], "default": []}
+        assert set((await rb.say_present({"arena": 1}))["arena"]) == {a.token, b.token}
+        assert (await rb.say_present({"arena": 0}))["arena"] == [a.token]
+        await a.close()
+        await b.close()
+
+    run(body())
 
 
 # Redis going away --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from redisproc import RedisProcess
 
+from hub.busops import decode_ops, encode_ops, is_ops
 from hub.redisbus import RedisBus, decode_batch, encode_batch
 from hub.redisstore import RedisStore
 
@@ -62,6 +63,25 @@ text_entries = st.lists(
 @given(text_entries, st.integers(0, 2**40))
 def test_batch_codec_round_trips(entries, epoch):
     assert decode_batch(encode_batch("host:1:ab", epoch, entries)) == ("host:1:ab", epoch, entries)
+
+
+ops_lists = st.lists(
+    st.dictionaries(st.text(max_size=6), st.one_of(st.text(max_size=10), st.integers())),
+    max_size=5,
+)
+
+
+@given(ops_lists, st.integers(0, 2**40))
+def test_ops_codec_round_trips_and_is_told_apart_from_batches(ops, epoch):
+    data = encode_ops("host:1:ab", epoch, ops)
+    assert is_ops(data) and not is_ops(encode_batch("host:1:ab", epoch, []))
+    assert decode_ops(data) == ("host:1:ab", epoch, ops)
+
+
+@pytest.mark.parametrize("data", ["", "t 1 ops\n{}", "t x ops\n[]", "t 1 ops\n[3]", "t 1 x\n[]"])
+def test_bad_ops_are_refused(data):
+    with pytest.raises((ValueError, TypeError)):
+        decode_ops(data)
 
 
 @pytest.mark.parametrize("data", ["", "t 1\n{}", "t x\n[]", "t 1\n[[null, 3]]", "t 1\nnot json"])

@@ -214,6 +214,10 @@ async function fetchLinks() {
       for (const c of [...(rm.controllers ?? []), ...(rm.windows ?? [])]) {
         if (c.player && c.rtt_ms > 0) links.set(c.player, c.rtt_ms / 2);
       }
+      // Several hub processes: players connected to the others (docs/scaling.md).
+      for (const [id, ms] of Object.entries(rm.links ?? {})) {
+        if (!links.has(id) && ms > 0) links.set(id, ms / 2);
+      }
     }
   } catch {
     // The hub is away; the reconnect overlay says so.
