@@ -92,7 +92,11 @@ def main(argv=None):
         from hub.bus import LocalBus
         from hub.rooms import Room
         from hub.state import HubState
-        from hub.wsshell import WindowSink, deliver_batch
+
+        try:
+            from hub.windowsink import WindowSink, deliver_batch
+        except ImportError:  # a tree from before the split
+            from hub.wsshell import WindowSink, deliver_batch
 
         state = HubState(cfg, lambda room, text, key: None)
         session, _ = state.admit("/ws/controller", "default", "123456", "a:1", 0.0, 0.0)

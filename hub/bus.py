@@ -60,7 +60,7 @@ class Windows:
 
     ``deliver_all(windows, frame, entries)`` hands one batch to a room's windows; the default
     calls each window's ``deliver``. The hub passes the shell's unrolled form of it
-    (``wsshell.deliver_batch``), which saves a call per window on the hot path.
+    (``windowsink.deliver_batch``), which saves a call per window on the hot path.
     """
 
     def __init__(self, deliver_all=None):

@@ -10,6 +10,9 @@ The policy (docs/security.md):
 - At most ``MAX_ADDRS`` addresses are remembered; when full, the one idle longest goes.
 - Summary lines: the first block of an address is reported at once, then at most one line per
   ``REPORT_S`` with what happened since (wrong codes, refused attempts, current block).
+- At the door (``turn_away``): once a blocked address has been told why (one refusal with the
+  reason per block; none with ``tell=False``), its further connections during the block are
+  dropped at accept, before any HTTP is read, so hammering costs the hub almost nothing.
 
 At the cap an address gets one guess a minute: half the 6-digit space takes about a year.
 """
@@ -24,7 +27,7 @@ MAX_ADDRS = 4096
 
 class _Entry:
     __slots__ = ("strikes", "blocked_until", "last_failure", "failed", "refused", "since",
-                 "reported_at", "ever_blocked")  # fmt: skip
+                 "reported_at", "ever_blocked", "told")  # fmt: skip
 
     def __init__(self, now):
         self.strikes = 0  # wrong codes since the address was last forgotten
@@ -35,12 +38,13 @@ class _Entry:
         self.since = now  # start of what the next summary covers
         self.reported_at = None
         self.ever_blocked = False
+        self.told = False  # this block's reason was given once
 
 
 class CodeGuard:
     def __init__(self, free=FREE, base_s=BASE_S, cap_s=CAP_S, forget_s=FORGET_S,
-                 report_s=REPORT_S, max_addrs=MAX_ADDRS):  # fmt: skip
-        self.free, self.base_s, self.cap_s = free, base_s, cap_s
+                 report_s=REPORT_S, max_addrs=MAX_ADDRS, tell=True):  # fmt: skip
+        self.free, self.base_s, self.cap_s, self.tell = free, base_s, cap_s, tell
         self.forget_s, self.report_s, self.max_addrs = forget_s, report_s, max_addrs
         self.entries: dict[str, _Entry] = {}
 
@@ -60,7 +64,17 @@ class CodeGuard:
         if e is None or now >= e.blocked_until:
             return 0.0
         e.refused += 1
+        e.told = True
         return e.blocked_until - now
+
+    def turn_away(self, addr: str, now: float) -> bool:
+        """True if a new connection from ``addr`` may be dropped unheard (counted as refused):
+        it is blocked and was told why during this block (or this guard tells no one)."""
+        e = self.entries.get(addr)
+        if e is None or now >= e.blocked_until or not (e.told or not self.tell):
+            return False
+        e.refused += 1
+        return True
 
     def failed(self, addr: str, now: float) -> float:
         """Record a wrong code from ``addr``; returns how long it is now blocked (0 = not)."""
@@ -77,6 +91,7 @@ class CodeGuard:
         block = min(self.cap_s, self.base_s * 2 ** min(over - 1, 30))
         e.blocked_until = now + block
         e.ever_blocked = True
+        e.told = False
         return block
 
     def passed(self, addr: str):

@@ -16,7 +16,8 @@ from websockets.exceptions import ConnectionClosed
 from .actions import CloseLink, Log, Send, Watch
 from .codec import Close
 from .logs import event
-from .wsshell import WindowSink, bound_send_buffer, close_within, is_open, send_now
+from .windowsink import WindowSink
+from .wsshell import bound_send_buffer, close_within, is_open, send_now
 
 
 def peer(conn) -> str:
@@ -107,6 +108,7 @@ class Link:
                 direct=self.hub.fast,
             )  # fmt: skip
             self.run(session.open(time.monotonic(), now_ms()))
+            self.sink.start()  # read checks: a window that stops reading is seen at once
         fast, hooked = self.hub.fast, False
         while not session.closed:
             timeout = session.timeout(time.monotonic())

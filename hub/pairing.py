@@ -2,7 +2,8 @@
 
 A thin shell around ``guard.CodeGuard``: reads the clock, compares in constant time, and writes
 the guard's summary lines to the log (``code_guessing``), on a timer so the last one is not
-held back until the next attempt.
+held back until the next attempt. ``Summaries`` is that shell without the code, for other
+guards (door.py).
 """
 
 import asyncio
@@ -18,14 +19,57 @@ from .logs import event
 OK, MISSING, WRONG, BLOCKED = "ok", "missing", "wrong", "blocked"
 
 
-class CodeCheck:
-    def __init__(self, code, guard: CodeGuard | None = None, clock=time.monotonic):
-        # ``code``: the code, or a callable giving it (the hub settles its code at start,
-        # from the state directory or Redis, after this object exists).
-        self._code = code if callable(code) else (lambda: code)
+class Summaries:
+    """A ``CodeGuard`` with the clock and its summary lines (event ``what``), on a timer so the
+    last one is not held back until the next attempt."""
+
+    what = "code_guessing"
+
+    def __init__(self, guard: CodeGuard | None = None, clock=time.monotonic):
         self.guard = guard or CodeGuard()
         self.clock = clock
         self.timer = None
+
+    def turn_away(self, key: str) -> bool:
+        """True: drop this new connection from ``key`` (``hosts.address_key``) unheard."""
+        now = self.clock()
+        if not self.guard.turn_away(key, now):
+            return False
+        self._log(key, now)
+        return True
+
+    def _log(self, key, now):
+        """This address's summary if due; a timer for what stays owed (O(1) per attempt)."""
+        r = self.guard.report(key, now)
+        if r is not None:
+            event(self.what, logging.WARNING, **r)
+        due = self.guard.due(key)
+        if due is not None and self.timer is None:
+            self._schedule(due, now)
+
+    def _schedule(self, due, now):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop (a plain call from a test): the next attempt logs instead
+        self.timer = loop.call_later(max(0.0, due - now) + 0.01, self._on_timer)
+
+    def _on_timer(self):
+        self.timer = None
+        now = self.clock()
+        for r in self.guard.reports(now):
+            event(self.what, logging.WARNING, **r)
+        due = self.guard.next_report()
+        if due is not None:
+            self._schedule(due, now)
+
+
+class CodeCheck(Summaries):
+    def __init__(self, code, guard: CodeGuard | None = None, clock=time.monotonic):
+        # ``code``: the code, or a callable giving it (the hub settles its code at start,
+        # from the state directory or Redis, after this object exists).
+        super().__init__(guard, clock)
+        self._code = code if callable(code) else (lambda: code)
 
     def check(self, addr: str | None, code: str, now: float | None = None) -> tuple[str, float]:
         """(verdict, seconds to wait). A missing code is not a guess and costs nothing.
@@ -52,31 +96,6 @@ class CodeCheck:
         if verdict == OK:
             return None
         return reason(verdict, wait)
-
-    def _log(self, key, now):
-        """This address's summary if due; a timer for what stays owed (O(1) per attempt)."""
-        r = self.guard.report(key, now)
-        if r is not None:
-            event("code_guessing", logging.WARNING, **r)
-        due = self.guard.due(key)
-        if due is not None and self.timer is None:
-            self._schedule(due, now)
-
-    def _schedule(self, due, now):
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # no loop (a plain call from a test): the next attempt logs instead
-        self.timer = loop.call_later(max(0.0, due - now) + 0.01, self._on_timer)
-
-    def _on_timer(self):
-        self.timer = None
-        now = self.clock()
-        for r in self.guard.reports(now):
-            event("code_guessing", logging.WARNING, **r)
-        due = self.guard.next_report()
-        if due is not None:
-            self._schedule(due, now)
 
 
 def reason(verdict: str, wait: float) -> str:

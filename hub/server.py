@@ -13,7 +13,7 @@ import socket
 import time
 from urllib.parse import urlsplit
 
-from websockets.asyncio.server import serve
+from websockets.asyncio.server import ServerConnection, serve
 
 from . import game as rules
 from .beacon import beacon_payload, parse_addr, run_beacon
@@ -21,6 +21,7 @@ from .bus import Bus, LocalBus
 from .cluster import Cluster
 from .codec import CONTROLLER_MAX_BYTES, WINDOW_MAX_BYTES, Close
 from .config import Config
+from .door import Door, DoorCheck
 from .hosts import is_loopback
 from .http import WS_PATHS, Front
 from .links import handle
@@ -28,7 +29,8 @@ from .logs import Limiter, event
 from .persist import Persistence
 from .rooms import Room
 from .state import HubState
-from .wsshell import HubConnection, check_library, deliver_batch, limit_message_size
+from .windowsink import deliver_batch
+from .wsshell import HubConnection, check_library, limit_message_size
 
 SHUTDOWN_REASON = "hub shutting down; reconnect"
 
@@ -63,6 +65,7 @@ class Hub:
         self.links: dict[object, object] = {}  # session -> Link (hub/links.py)
         self.bad_log = Limiter()
         self.codes = self.state.codes  # one throttle for WebSocket and HTTP (pairing.py)
+        self.door = Door(self.codes)  # the penalty box at accept (door.py)
         self.http = Front(self)  # method, Host, Origin checks and the plain HTTP paths
         self.started = time.monotonic()
         self.server = None
@@ -184,7 +187,7 @@ class Hub:
             cfg.host,
             cfg.port,
             process_request=self.process_request,
-            create_connection=HubConnection if self.fast else None,
+            create_connection=self.connection_class(),
             compression=None,  # same bytes for every window; deflate would cost CPU per window
             # per path in process_request; without it, the window limit for both
             max_size=WINDOW_MAX_BYTES,
@@ -203,6 +206,12 @@ class Hub:
             payload = beacon_payload(self.port, cfg.name)
             self.spawn(run_beacon(payload, parse_addr(cfg.beacon_addr)))
         return self
+
+    def connection_class(self):
+        """This hub's connection class: its door, and the short way in when ``fast``."""
+        if self.fast:
+            return type("HubConnection", (HubConnection,), {"door": self.door})
+        return type("ServerConnection", (DoorCheck, ServerConnection), {"door": self.door})
 
     def beacon_on(self) -> bool:
         """A hub bound to loopback only cannot be reached from the LAN, so it does not announce

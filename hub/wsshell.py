@@ -1,10 +1,11 @@
-"""The one module that touches the internals of the `websockets` library.
+"""The module that touches the internals of the `websockets` library (with hub/windowsink.py).
 
-Everything here is transport: the short way in for controller frames, writing a window's frames
-straight to its socket, pausing and draining, message-size limits, socket buffers, and a send
-that does not need a task. It was written against the library versions in ``TESTED``;
-``check_library()`` says what no longer fits, and the hub runs on the library's public API
-alone (slower) when something does not (``Shell.fast``).
+Everything here is transport: the short way in for controller frames, pausing and draining,
+message-size limits, socket buffers, a send that does not need a task, pings that prove a peer
+reads, and resets; hub/windowsink.py (a window's writes, queue and stall rule) builds on it.
+It was written against the library versions in ``TESTED``; ``check_library()`` says what no
+longer fits, and the hub runs on the library's public API alone (slower) when something does
+not (``Shell.fast``).
 
 The short way in: a controller sends ~100 small binary frames a second. Through the library each
 one is parsed by a generator, queued and handed to the handler task a couple of event-loop
@@ -19,18 +20,16 @@ so the protocol rules stay the library's.
 import asyncio
 import os
 import socket
-import time
 
 import websockets
 from websockets.asyncio.server import ServerConnection
 from websockets.protocol import OPEN
 from websockets.streams import StreamReader
 
+from .door import DoorCheck, reset
 from .methods import MethodCheck
-from .relay import Outbox, batch_text, text_frame
 
 TESTED = ((17, 0), (18, 0))  # [from, to): keep in step with pyproject.toml
-_write = os.write
 WINDOW_SNDBUF = 64 * 1024  # bound what the kernel hides, so "behind" is seen and acted on
 OUTPUT_LIMIT = 128 * 1024  # bytes owed to a peer before the hub stops reading from it
 OUTPUT_STALL_S = 10.0  # a peer that reads nothing for this long after that is dropped
@@ -44,6 +43,7 @@ def library_version() -> tuple[int, int]:
 def check_library() -> list[str]:
     """What in the installed `websockets` differs from what this module relies on ([] = fine)."""
     from websockets.asyncio import messages
+    from websockets.asyncio.connection import Connection
     from websockets.protocol import SERVER, Protocol
     from websockets.streams import StreamReader
 
@@ -51,16 +51,18 @@ def check_library() -> list[str]:
     if not TESTED[0] <= library_version() < TESTED[1]:
         lo, hi = (".".join(map(str, t)) for t in TESTED)
         problems.append(f"websockets {websockets.version.version} is outside >={lo},<{hi}")
-    for name in ("data_received", "send_data", "drain", "pause_writing"):
+    for name in ("data_received", "send_data", "drain", "pause_writing", "acknowledge_pings"):
         if not hasattr(ServerConnection, name):
             problems.append(f"ServerConnection.{name} is gone")
+    if "pending_pings" not in Connection.__init__.__code__.co_names:
+        problems.append("Connection.pending_pings is gone")
     try:
         probe = Protocol(SERVER)
     except Exception as exc:  # its constructor changed: report, do not guess
         probe = None
         problems.append(f"Protocol(SERVER) failed: {exc!r}")
     for name in ("state", "reader", "expect_continuation_frame", "max_message_size",
-                 "send_binary", "close_expected", "parser"):  # fmt: skip
+                 "send_binary", "send_ping", "close_expected", "parser"):  # fmt: skip
         if probe is not None and not hasattr(probe, name):
             problems.append(f"Protocol.{name} is gone")
     if probe is not None and waiting_in(getattr(probe, "parser", None)) is not _BETWEEN_FRAMES:
@@ -106,6 +108,42 @@ def send_now(conn, data: bytes) -> bool:
     return True
 
 
+def queue_ping(conn, fast: bool = True) -> asyncio.Future | None:
+    """Queue a ping behind everything already sent to ``conn``; None if the link is not open.
+
+    The future is done when the pong comes back (or the pong of a later ping: the library
+    acknowledges every earlier ping with it), which proves the peer read everything sent before
+    the ping. The payload is random, so a peer cannot answer without reading it. With ``fast``
+    the ping goes into the transport at once; otherwise through the library's ``ping()`` in a
+    task (the public API: it writes at the task's first step, then waits for the buffer).
+    """
+    if conn.protocol.state is not OPEN:
+        return None
+    data = os.urandom(8)
+    if fast:
+        waiter = conn.loop.create_future()
+        conn.pending_pings[data] = (waiter, conn.loop.time())  # acknowledge_pings completes it
+        try:
+            conn.protocol.send_ping(data)
+            conn.send_data()
+        except Exception:  # the transport is going away; its close is reported elsewhere
+            del conn.pending_pings[data]
+            return None
+    else:
+        waiter = asyncio.ensure_future(_pong_of(conn, data))
+    waiter.add_done_callback(_seen)
+    return waiter
+
+
+async def _pong_of(conn, data):
+    return await (await conn.ping(data))
+
+
+def _seen(fut):
+    if not fut.cancelled():
+        fut.exception()  # a link that closed before its pong is not news
+
+
 CLOSE_BOUND_S = 2.0  # the close handshake, however stuck the peer, ends within this
 
 
@@ -123,7 +161,7 @@ async def close_within(conn, code: int, reason: str, bound_s: float = CLOSE_BOUN
         task.cancel()
         raise
     if not done:
-        conn.transport.abort()  # connection_lost ends the library's close too
+        reset(conn.transport)  # connection_lost ends the library's close too
         await asyncio.wait((task,), timeout=bound_s)
     if task.done() and not task.cancelled():
         task.exception()  # retrieved: a closing error is not news
@@ -157,10 +195,10 @@ def split_binary(data: bytes) -> list[bytes] | None:
     return out
 
 
-class HubConnection(MethodCheck, ServerConnection):
+class HubConnection(DoorCheck, MethodCheck, ServerConnection):
     """``ServerConnection`` with an optional ``on_binary(payload)`` hook for the short way in,
-    405 for methods other than GET/HEAD before the library parses them (methods.py), and a
-    bound on what the hub holds for a peer that does not read.
+    the penalty box at accept (door.py), 405 for methods other than GET/HEAD before the library
+    parses them (methods.py), and a bound on what the hub holds for a peer that does not read.
 
     Bounded output: every byte the hub owes a peer (pongs the library writes by itself, sends,
     close frames) waits in the transport. Past ``OUTPUT_LIMIT`` bytes the hub stops reading from
@@ -195,7 +233,8 @@ class HubConnection(MethodCheck, ServerConnection):
     def _drop_unread(self):
         self._out_timer = None
         HubConnection.dropped_unread += 1
-        self.transport.abort()
+        self.unread = True  # bad input: the door counts it (door.py)
+        reset(self.transport)
 
     def connection_lost(self, exc) -> None:
         if self._out_timer is not None:
@@ -235,131 +274,3 @@ class HubConnection(MethodCheck, ServerConnection):
         except AttributeError:  # another websockets version: always take the library's way
             self.on_binary = None
             return False
-
-
-def deliver_batch(windows, frame: bytes, entries: list[tuple[object, str]]):
-    """``WindowSink.deliver`` for each of a room's windows, unrolled: no call per window.
-
-    The common case is kept tight: an open window with nothing queued anywhere gets the frame
-    straight from one ``write(2)``. Event loops mark a transport closing before they close its
-    socket, so while it is not closing the cached fd is still this window's. A short write
-    leaves the rest to the transport (which keeps the order from then on); everything else
-    takes the window's queueing path.
-    """
-    size = len(frame)
-    for w in tuple(windows):  # a delivery may unsubscribe a window (stall)
-        transport = w.transport
-        if (
-            w.fd >= 0
-            and not w.outbox.live
-            and not w.closed
-            and w.protocol.state is OPEN
-            and not transport.get_write_buffer_size()
-            and not transport.is_closing()
-        ):
-            try:
-                n = _write(w.fd, frame)
-            except OSError:
-                n = 0  # EAGAIN, or an error the transport will report and close on
-            if n == size:
-                continue
-            if n:
-                transport.write(frame[n:])
-                continue
-        w._deliver_slow(frame, entries)
-
-
-class WindowSink:
-    """One window connection as the bus sees it: ``deliver`` writes or queues a batch.
-
-    With ``direct``, a batch goes straight to the socket when nothing is queued (see
-    ``deliver_batch``). A window that is behind keeps entries in its ``Outbox`` and a flusher
-    task sends them as one batch when the transport drains; behind for longer than
-    ``stall_s`` or with more than ``max_queued`` entries, ``on_stall(sink, reason)`` is called
-    once.
-    """
-
-    __slots__ = ("conn", "transport", "protocol", "fd", "outbox", "stall_s", "max_queued",
-                 "on_stall", "clock", "behind_since", "flusher", "closed")  # fmt: skip
-
-    def __init__(
-        self, conn, stall_s=5.0, max_queued=2000, on_stall=None, direct=True, clock=time.monotonic
-    ):
-        self.conn = conn
-        self.transport = conn.transport
-        self.protocol = conn.protocol
-        sock = conn.transport.get_extra_info("socket")
-        self.fd = sock.fileno() if sock is not None and direct else -1  # -1: no direct write
-        self.outbox = Outbox()
-        self.stall_s, self.max_queued = stall_s, max_queued
-        self.on_stall = on_stall
-        self.clock = clock
-        self.behind_since = 0.0
-        self.flusher: asyncio.Task | None = None
-        self.closed = False
-
-    def deliver(self, frame: bytes, entries: list[tuple[object, str]]):
-        """Write ``frame`` now if nothing is queued and the socket keeps up; else queue."""
-        deliver_batch((self,), frame, entries)
-
-    def _deliver_slow(self, frame, entries):
-        if self.closed:
-            return
-        if self.protocol.state is not OPEN:  # never write after a close frame
-            self.closed = True
-            return
-        if not self.outbox.live and not self.conn.paused:
-            try:
-                self.transport.write(frame)
-            except RuntimeError:  # the transport already sent EOF: the window is going away
-                self.closed = True
-                return
-            return
-        if not self.outbox.live:
-            self.behind_since = self.clock()
-        for key, text in entries:
-            self.outbox.push(key, text)
-        if self.flusher is None:
-            self.flusher = asyncio.get_running_loop().create_task(self._flush())
-        self._check_stall()
-
-    def send(self, text: str, key=None):
-        """Send one encoded message to this window only, in order with the room's messages."""
-        self.deliver(text_frame(text.encode()), [(key, text)])
-
-    def _check_stall(self):
-        behind = self.clock() - self.behind_since
-        if self.outbox.live > self.max_queued or behind > self.stall_s:
-            self.closed = True
-            if self.on_stall:
-                self.on_stall(self, f"window stayed {behind:.1f} s behind; reconnect to resync")
-
-    async def _flush(self):
-        try:
-            while self.outbox.live and not self.closed:
-                await self.conn.drain()
-                if self.closed or self.protocol.state is not OPEN:
-                    break
-                texts = self.outbox.take()
-                try:
-                    self.transport.write(text_frame(batch_text(texts).encode()))
-                except RuntimeError:  # EOF already written: the window is going away
-                    self.closed = True
-                    break
-        except (ConnectionError, asyncio.CancelledError):
-            self.closed = True
-        finally:
-            self.flusher = None
-
-    def lag(self) -> dict:
-        """How far behind: queued messages, bytes waiting in the transport, seconds behind."""
-        return {
-            "queued": self.outbox.live,
-            "buffered_bytes": self.transport.get_write_buffer_size(),
-            "behind_s": round(self.clock() - self.behind_since, 3) if self.outbox.live else 0,
-        }
-
-    def close(self):
-        self.closed = True
-        if self.flusher is not None:
-            self.flusher.cancel()

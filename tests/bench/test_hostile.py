@@ -14,13 +14,16 @@ if str(ROOT) not in sys.path:
 from bench import hostile  # noqa: E402
 
 
-def test_hostile_bench_runs_every_attack_and_reports():
-    result = hostile.run(seconds=1.0)
-    rows = {r["attack"]: r for r in result["rows"][:-1]}
-    assert list(rows) == ["none", *hostile.ATTACKS] and result["rows"][-1]["attack"] == "none"
+def test_hostile_bench_runs_every_attack_in_pairs_and_reports():
+    result = hostile.run(seconds=1.0, pairs=1)
+    rows = {r["attack"]: r for r in result["rows"]}
+    assert list(rows) == list(hostile.ATTACKS)
     for name, row in rows.items():
-        assert row["frames"] > 0 and row["p99_ms"] is not None, name
+        (pair,) = row["pairs"]  # a baseline round, then the attack's
+        assert pair["baseline"]["attack"] == "none" and pair["attack"]["attack"] == name
+        assert row["frames"] > 0 and row["p99_ratio"] is not None, name
         assert row["hub_alive"], name
-        assert row["lost"] == 0, (name, row)  # the honest controller loses nothing
+        assert row["lost"] == 0 and row["base_lost"] == 0, (name, row)  # nothing lost
+        assert pair["attack"]["actions_per_s"] > 0, name  # the attacker did attack
     table = hostile.table(result)
-    assert all(name in table for name in rows)
+    assert all(name in table for name in rows) and "nice 10" in table

@@ -160,3 +160,33 @@ async def raw_controller(port, code, hello_frame: bytes):
     welcome = await asyncio.wait_for(reader.readexactly(8), 5)
     assert welcome[:2] == b"\x82\x06" and welcome[2] == 0x81, welcome  # a welcome message
     return reader, writer
+
+
+def read_frame(sock: socket.socket) -> bytes:
+    """One unmasked frame from the hub, read exactly (nothing after it); its payload."""
+
+    def exactly(n):
+        out = b""
+        while len(out) < n:
+            chunk = sock.recv(n - len(out))
+            if not chunk:
+                raise ConnectionError("closed")
+            out += chunk
+        return out
+
+    n = exactly(2)[1] & 0x7F
+    if n >= 126:
+        n = int.from_bytes(exactly(2 if n == 126 else 8), "big")
+    return exactly(n)
+
+
+def hub_side_state(hub_port: int, client_port: int) -> str | None:
+    """The TCP state of the hub's end of a loopback connection, as /proc/net/tcp names it
+    ("01" established, "04" FIN-WAIT-1 ...), or None once the kernel holds nothing of it."""
+    want = (f"0100007F:{hub_port:04X}", f"0100007F:{client_port:04X}")
+    with open("/proc/net/tcp") as f:
+        for line in f.read().splitlines()[1:]:
+            fields = line.split()
+            if (fields[1], fields[2]) == want:
+                return fields[3]
+    return None

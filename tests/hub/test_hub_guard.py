@@ -26,6 +26,21 @@ def test_blocked_address_is_refused_without_lengthening_the_block():
     assert g.blocked_for("b", 0.5) == 0  # other addresses are not affected
 
 
+def test_a_blocked_address_is_told_once_per_block_then_turned_away_at_the_door():
+    g = CodeGuard(free=0)
+    g.failed("a", 0.0)  # blocked 1 s (this answer says so)
+    assert not g.turn_away("a", 0.1)  # not yet told during the block: it gets the reason
+    assert g.blocked_for("a", 0.1) > 0
+    assert g.turn_away("a", 0.2) and g.turn_away("a", 0.3)  # then dropped unheard, counted
+    assert not g.turn_away("a", 1.0) and not g.turn_away("b", 0.3)  # block over; others fine
+    g.failed("a", 1.0)  # a new block: told once again
+    assert not g.turn_away("a", 1.1)
+    silent = CodeGuard(free=0, tell=False)  # bad input was told by its close codes
+    silent.failed("a", 0.0)
+    assert silent.turn_away("a", 0.1)
+    assert silent.report("a", 0.2)["refused"] == 1
+
+
 def test_right_code_and_a_quiet_quarter_hour_forget_the_address():
     g = CodeGuard()
     for t in range(5):
