@@ -3,9 +3,10 @@
 Two guards (guard.py) count per address: wrong pairing codes (``CodeCheck``, pairing.py) and
 bad input, that is a connection the hub ended for breaking the protocol: not HTTP or not a valid
 upgrade, a close with one of ``BAD_INPUT``, or dropped for not reading (``strike``). Past the
-free ones an address is blocked for 1, 2, 4 … s (at most 60). While it is blocked, ``DoorCheck``
-resets its new connections in ``connection_made``, before a byte of HTTP is read, so an attacker
-hammering the hub costs it an accept and a close per attempt instead of a handshake. A blocked
+free ones an address is blocked for 1, 2, 4 … s (at most 60). While it is blocked, its new
+connections are reset at accept, before a byte of HTTP is read: by the hub's own listener
+(listener.py) before any object is made for them, or, on the library's public API alone, by
+``DoorCheck`` in ``connection_made``. A blocked
 code guesser is still told why once per block (the close reason or the 429); bad input was told
 by the close codes of its free attempts. Summary lines: ``code_guessing`` and ``bad_input``.
 """
@@ -94,12 +95,13 @@ class DoorCheck:
     at accept, and strikes the address of a connection that ends for bad input."""
 
     door: Door | None = None  # set on a subclass per hub (server.py)
+    check_at_accept = True  # False when the hub's own listener checked already (listener.py)
     turned_away = False
     unread = False  # dropped for not reading (wsshell.HubConnection)
 
     def connection_made(self, transport):
         door = self.door
-        if door is not None and door.turn_away(peer_host(transport)):
+        if door is not None and self.check_at_accept and door.turn_away(peer_host(transport)):
             self.turned_away = True
             reset(transport, always=True)
             return  # the library never sees it: no handshake, no task

@@ -25,12 +25,13 @@ from .door import Door, DoorCheck
 from .hosts import is_loopback
 from .http import WS_PATHS, Front
 from .links import handle
+from .listener import Listener, listen_sockets
 from .logs import Limiter, event
 from .persist import Persistence
 from .rooms import Room
 from .state import HubState
 from .windowsink import deliver_batch
-from .wsshell import HubConnection, check_library, limit_message_size
+from .wsshell import HubConnection, check_library, limit_message_size, protocol_factory, serve_on
 
 SHUTDOWN_REASON = "hub shutting down; reconnect"
 
@@ -69,6 +70,7 @@ class Hub:
         self.http = Front(self)  # method, Host, Origin checks and the plain HTTP paths
         self.started = time.monotonic()
         self.server = None
+        self.listener = None  # our own accept (listener.py), when ``fast``
         self.stopping = False
         self.tasks: set[asyncio.Task] = set()
         self.persist = Persistence(self)  # state dir and pairing code (persist.py)
@@ -182,7 +184,7 @@ class Hub:
                   fix="pip install -e . (the tested websockets range); running without the "
                   "short way in and direct writes")  # fmt: skip
         await self.persist.start()  # before listening: settles the code, restores rooms
-        self.server = await serve(
+        server = serve(
             self.handler,
             cfg.host,
             cfg.port,
@@ -197,6 +199,12 @@ class Hub:
             close_timeout=2,
             max_queue=64,
         )
+        if self.fast:  # accept in our own code: the penalty box makes no objects (listener.py)
+            self.listener = Listener(listen_sockets(cfg.host, cfg.port), protocol_factory(server),
+                                     self.door)  # fmt: skip
+            serve_on(server, self.listener)
+            await self.listener.start_serving()
+        self.server = await server
         self.state.port = self.server.sockets[0].getsockname()[1]
         self.state.public_host = lan_ip() if cfg.host in ("0.0.0.0", "::", "") else cfg.host
         self.spawn(self.clock())
@@ -210,7 +218,8 @@ class Hub:
     def connection_class(self):
         """This hub's connection class: its door, and the short way in when ``fast``."""
         if self.fast:
-            return type("HubConnection", (HubConnection,), {"door": self.door})
+            return type("HubConnection", (HubConnection,),
+                        {"door": self.door, "check_at_accept": False})  # fmt: skip
         return type("ServerConnection", (DoorCheck, ServerConnection), {"door": self.door})
 
     def beacon_on(self) -> bool:

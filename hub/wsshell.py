@@ -69,10 +69,37 @@ def check_library() -> list[str]:
         problems.append("the parser no longer waits for a frame in StreamReader.at_eof")
     if not isinstance(getattr(StreamReader(), "buffer", None), bytearray):
         problems.append("StreamReader.buffer is not a bytearray any more")
+    problems += check_serve()
     frames = getattr(messages, "SimpleQueue", None)  # Assembler.frames, read by _idle_parser
     if frames is None or not hasattr(frames, "__len__"):
         problems.append("the asyncio Assembler's frame queue has no len() any more")
     return problems
+
+
+def check_serve() -> list[str]:
+    """What ``protocol_factory`` and ``serve_on`` rely on in ``serve`` and its ``Server``."""
+    from websockets.asyncio import server
+
+    problems = []
+    inner = {c.co_name: c for c in server.serve.__code__.co_consts if hasattr(c, "co_name")}
+    if "protocol_factory" not in getattr(inner.get("create_server"), "co_freevars", ()):
+        problems.append("serve() has no protocol_factory for its create_server any more")
+    if "hasattr" not in server.Server._await.__code__.co_names:
+        problems.append("Server no longer starts only without a server of its own")
+    return problems
+
+
+def protocol_factory(ws_server):
+    """The factory ``serve`` passes to ``loop.create_server``: one connection per call."""
+    make = ws_server.create_server
+    cells = dict(zip(make.__code__.co_freevars, make.__closure__ or (), strict=True))
+    return cells["protocol_factory"].cell_contents
+
+
+def serve_on(ws_server, listener):
+    """Have the library's ``Server`` (from ``serve``, not awaited yet) use ``listener`` (an
+    ``asyncio.Server`` look-alike, hub/listener.py) instead of making a server of its own."""
+    ws_server.server = listener
 
 
 _BETWEEN_FRAMES = StreamReader.at_eof.__code__  # where the library's parser waits for a frame

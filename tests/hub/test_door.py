@@ -1,13 +1,21 @@
 """The penalty box at accept (hub/door.py), over real sockets: an address that keeps sending
-bad input is reset before any HTTP is read, for a growing block, while others play on."""
+bad input is reset before any HTTP is read, for a growing block, while others play on; the hub
+makes no object for those connections (its own accept, hub/listener.py), on both event loops
+and both address families."""
 
 import asyncio
 import contextlib
 import socket
 
+import pytest
+import uvloop
 from hostile import connect_from, hub_log, upgrade
-from hubkit import next_msg, run, running_hub, url
+from hubkit import CODE, expect_close, hello, inp, next_msg, open_window, run, running_hub, url
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import InvalidMessage
+
+from hub.hosts import address_key
 
 
 def garbage(port, src="127.0.0.2", after_upgrade=False) -> bytes:
@@ -55,3 +63,97 @@ def test_an_address_that_keeps_sending_garbage_is_reset_at_accept_others_play_on
         run(body())
     lines = [x for x in buf.getvalue().splitlines() if "bad_input" in x]
     assert lines and "addr=127.0.0.2" in lines[0] and "failed=6" in lines[0]
+
+
+LOOPS = {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}
+# family: (the hub's --host, the attacker's address); honest clients always use 127.0.0.1
+FAMILIES = {"ipv4": ("127.0.0.1", "127.0.0.2"), "ipv6": ("", "::1")}
+ATTEMPTS = 2000
+
+
+def hammer(port, src, count) -> list[bytes]:
+    """``count`` connections from ``src``, each waiting for the hub's answer; what each got:
+    b"reset" for a TCP reset, else the bytes before the hub closed."""
+    got = []
+    for _ in range(count):
+        s = socket.socket(socket.AF_INET6 if ":" in src else socket.AF_INET)
+        s.settimeout(5)
+        try:
+            s.bind((src, 0))
+            s.connect((src if ":" in src else "127.0.0.1", port))
+            got.append(s.recv(4096))
+        except ConnectionResetError:
+            got.append(b"reset")
+        finally:
+            s.close()
+    return got
+
+
+def ws_url(port, src, code) -> str:
+    host = "[::1]" if ":" in src else "127.0.0.1"
+    return f"ws://{host}:{port}/ws/window?room=default&code={code}"
+
+
+async def open_from(src, port, code):
+    if ":" in src:
+        return await connect(ws_url(port, src, code))
+    return await connect_from(src, ws_url(port, src, code), port)
+
+
+async def block(hub, src, guard):
+    """Put ``src`` in the penalty box for 32 s (longer than any attack here): 11 wrong codes
+    (6 over the wire), then the one refusal that tells it why; or 11 bad-input strikes."""
+    if guard == "bad":
+        for _ in range(11):
+            hub.door.bad.strike(src)
+        return
+    for _ in range(6):
+        ws = await open_from(src, hub.port, "000000")
+        assert (await expect_close(ws))[0] == 4004
+    for _ in range(5):
+        hub.door.codes.guard.failed(address_key(src), hub.door.codes.clock())
+    ws = await open_from(src, hub.port, CODE)
+    code, reason = await expect_close(ws)
+    assert code == 4004 and "too many wrong pairing codes" in reason
+
+
+@pytest.mark.parametrize("guard", ["codes", "bad"])
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("loop", LOOPS)
+def test_a_blocked_address_makes_no_connection_object_while_others_play(
+    monkeypatch, loop, family, guard
+):
+    made = []
+    init = ServerConnection.__init__
+
+    def counted(self, *args, **kw):
+        made.append(1)
+        init(self, *args, **kw)
+
+    monkeypatch.setattr(ServerConnection, "__init__", counted)
+    host, src = FAMILIES[family]
+
+    async def body():
+        async with running_hub(host=host) as hub:
+            await block(hub, src, guard)
+            win, _ = await open_window(hub)
+            ctl = await connect(url(hub, "controller"))
+            await ctl.send(hello())
+            await ctl.recv()
+            before, turned = len(made), hub.door.turned_away
+            attack = asyncio.ensure_future(asyncio.to_thread(hammer, hub.port, src, ATTEMPTS))
+            sent = 0
+            while not attack.done() or sent < 20:  # honest presses all through the attack
+                sent += 1
+                await ctl.send(inp(sent, presses=(sent & 0xFF, 0, 0), x=sent % 2 * 100))
+                await asyncio.sleep(0.01)
+            moves = [(await next_msg(win, "move"))["cseq"] for _ in range(sent)]
+            assert moves == list(range(1, sent + 1))  # no press lost
+            assert await attack == [b"reset"] * ATTEMPTS  # each reset, unheard
+            assert hub.door.turned_away - turned == ATTEMPTS
+            assert len(made) == before  # not one connection object for them
+            await ctl.close()
+            await win.close()
+
+    with asyncio.Runner(loop_factory=LOOPS[loop]) as runner:
+        runner.run(asyncio.wait_for(body(), 60))

@@ -1,0 +1,135 @@
+"""The hub's listening sockets, accepted in our own code so the penalty box costs almost nothing.
+
+When the event loop accepts, every connection gets a transport and a protocol object (and the
+WebSocket library a connection object) before the hub can look at the peer's address: about
+0.13 ms of the hub's CPU per attempt, so an address in the penalty box (door.py) hammering the
+hub flat out took half a core. Here a reader callback on each listening socket accepts up to
+``BATCH`` connections per wake-up; one from a blocked address is reset (SO_LINGER 0, close) at
+once, with no object made for it, and every other one is handed to the loop with
+``connect_accepted_socket`` and the WebSocket server's protocol factory, as the loop's own
+accept would. ``Listener`` stands in for the ``asyncio.Server`` under the library's ``Server``
+(hub/wsshell.py ``serve_on``), so closing the hub closes it. Both asyncio and uvloop.
+"""
+
+import asyncio
+import errno
+import socket
+import struct
+
+BATCH = 64  # accepts per wake-up: a flood cannot hold the loop for long
+BACKLOG = 1024  # the kernel caps it at net.core.somaxconn
+RETRY_S = 1.0  # out of file descriptors: stop accepting for this long (as asyncio does)
+LINGER_0 = struct.pack("ii", 1, 0)  # close() sends a reset and keeps no state
+STARVED = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+
+
+def listen_sockets(host: str | None, port: int, backlog: int = BACKLOG) -> list[socket.socket]:
+    """Bound, listening, non-blocking sockets for ``host`` ("" or None: every interface, both
+    families), as ``loop.create_server`` makes them; with port 0 every socket gets the port the
+    first one got, so the hub has one port."""
+    infos = socket.getaddrinfo(host or None, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0,
+                               socket.AI_PASSIVE)  # fmt: skip
+    socks: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, addr in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            socks.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            if port == 0 and len(socks) > 1:
+                addr = (addr[0], socks[0].getsockname()[1], *addr[2:])
+            sock.bind(addr)
+            sock.listen(backlog)
+            sock.setblocking(False)
+    except BaseException:
+        for sock in socks:
+            sock.close()
+        raise
+    return socks
+
+
+class Listener:
+    """Accepts on ``socks``; ``door.turn_away(host)`` says which peers are reset unheard, and
+    ``factory()`` makes the protocol of every other connection."""
+
+    def __init__(self, socks, factory, door):
+        self.loop = asyncio.get_running_loop()
+        self.socks, self.factory, self.door = tuple(socks), factory, door
+        self.serving = False
+        self.handed = 0  # connections given to the loop (tests read it)
+        self.pending: set[asyncio.Task] = set()
+
+    # What the library's Server calls on the asyncio.Server it normally wraps ------------------
+
+    @property
+    def sockets(self) -> tuple[socket.socket, ...]:
+        return self.socks
+
+    def get_loop(self):
+        return self.loop
+
+    def is_serving(self) -> bool:
+        return self.serving
+
+    async def start_serving(self):
+        if not self.serving and self.socks:
+            self.serving = True
+            for sock in self.socks:
+                self.loop.add_reader(sock.fileno(), self._accept, sock)
+
+    def close(self):
+        self._pause()
+        for sock in self.socks:
+            sock.close()
+        self.socks = ()
+
+    async def wait_closed(self):
+        if self.pending:  # connections accepted but not yet handed over
+            await asyncio.wait(self.pending)
+
+    # Accepting ----------------------------------------------------------------------------------
+
+    def _pause(self):
+        if self.serving:
+            self.serving = False
+            for sock in self.socks:
+                self.loop.remove_reader(sock.fileno())
+
+    def _accept(self, sock):
+        door = self.door
+        for _ in range(BATCH):
+            try:
+                conn, addr = sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                if exc.errno in STARVED:  # try again later rather than spin on it
+                    self._pause()
+                    self.loop.call_later(RETRY_S, self._resume)
+                    return
+                continue  # e.g. ECONNABORTED: that peer is gone already
+            if door is not None and door.turn_away(addr[0]):
+                try:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_0)
+                except OSError:
+                    pass
+                conn.close()
+                continue
+            self._hand_over(conn)
+
+    def _resume(self):
+        if self.socks:
+            self.loop.create_task(self.start_serving())
+
+    def _hand_over(self, conn):
+        conn.setblocking(False)
+        self.handed += 1
+        task = self.loop.create_task(self.loop.connect_accepted_socket(self.factory, conn))
+        self.pending.add(task)
+        task.add_done_callback(lambda t: self._handed(t, conn))
+
+    def _handed(self, task, conn):
+        self.pending.discard(task)
+        if task.cancelled() or task.exception() is not None:
+            conn.close()  # the loop could not take it (closing down): nothing else holds it
