@@ -4,15 +4,17 @@ When the event loop accepts, every connection gets a transport and a protocol ob
 WebSocket library a connection object) before the hub can look at the peer's address: about
 0.13 ms of the hub's CPU per attempt, so an address in the penalty box (door.py) hammering the
 hub flat out took half a core. Here a reader callback on each listening socket accepts up to
-``BATCH`` connections per wake-up; one from a blocked address is reset (SO_LINGER 0, close) at
-once, with no object made for it, and every other one is handed to the loop with
-``connect_accepted_socket`` and the WebSocket server's protocol factory, as the loop's own
-accept would. ``Listener`` stands in for the ``asyncio.Server`` under the library's ``Server``
-(hub/wsshell.py ``serve_on``), so closing the hub closes it. Both asyncio and uvloop.
+``BATCH`` connections per wake-up. One from a blocked address is reset at once: its descriptor
+is closed with the SO_LINGER 0 it inherited from the listening socket, and no object is made
+for it. Every other one is handed to the loop with ``connect_accepted_socket`` and the
+WebSocket server's protocol factory, as the loop's own accept would. ``Listener`` stands in for
+the ``asyncio.Server`` under the library's ``Server`` (hub/wsshell.py ``serve_on``), so closing
+the hub closes it. Both asyncio and uvloop.
 """
 
 import asyncio
 import errno
+import os
 import socket
 import struct
 
@@ -20,6 +22,7 @@ BATCH = 64  # accepts per wake-up: a flood cannot hold the loop for long
 BACKLOG = 1024  # the kernel caps it at net.core.somaxconn
 RETRY_S = 1.0  # out of file descriptors: stop accepting for this long (as asyncio does)
 LINGER_0 = struct.pack("ii", 1, 0)  # close() sends a reset and keeps no state
+LINGER_OFF = struct.pack("ii", 0, 0)
 STARVED = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 
 
@@ -39,6 +42,8 @@ def listen_sockets(host: str | None, port: int, backlog: int = BACKLOG) -> list[
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             if port == 0 and len(socks) > 1:
                 addr = (addr[0], socks[0].getsockname()[1], *addr[2:])
+            # Accepted sockets inherit it (Linux, BSD): closing a refused one is a reset.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_0)
             sock.bind(addr)
             sock.listen(backlog)
             sock.setblocking(False)
@@ -98,9 +103,10 @@ class Listener:
 
     def _accept(self, sock):
         door = self.door
+        take = sock._accept  # (fd, address): no socket object for a peer about to be reset
         for _ in range(BATCH):
             try:
-                conn, addr = sock.accept()
+                fd, addr = take()
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as exc:
@@ -110,19 +116,16 @@ class Listener:
                     return
                 continue  # e.g. ECONNABORTED: that peer is gone already
             if door is not None and door.turn_away(addr[0]):
-                try:
-                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_0)
-                except OSError:
-                    pass
-                conn.close()
+                os.close(fd)  # a reset: the socket has the listener's SO_LINGER 0
                 continue
-            self._hand_over(conn)
+            self._hand_over(socket.socket(sock.family, sock.type, sock.proto, fd))
 
     def _resume(self):
         if self.socks:
             self.loop.create_task(self.start_serving())
 
     def _hand_over(self, conn):
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_OFF)  # a normal close again
         conn.setblocking(False)
         self.handed += 1
         task = self.loop.create_task(self.loop.connect_accepted_socket(self.factory, conn))

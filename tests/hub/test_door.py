@@ -157,3 +157,21 @@ def test_a_blocked_address_makes_no_connection_object_while_others_play(
 
     with asyncio.Runner(loop_factory=LOOPS[loop]) as runner:
         runner.run(asyncio.wait_for(body(), 60))
+
+
+def test_on_the_public_api_alone_a_blocked_address_is_still_reset_unheard(monkeypatch):
+    import hub.server
+
+    monkeypatch.setattr(hub.server, "check_library", lambda: ["websockets 99.0 is outside"])
+
+    async def body():
+        async with running_hub() as hub_:
+            assert hub_.listener is None  # the loop accepts; DoorCheck resets in connection_made
+            await block(hub_, "127.0.0.2", "bad")
+            got = await asyncio.to_thread(hammer, hub_.port, "127.0.0.2", 50)
+            assert got == [b"reset"] * 50 and hub_.door.turned_away == 50
+            other = await connect_from("127.0.0.3", url(hub_), hub_.port)
+            await next_msg(other, "welcome")
+            await other.close()
+
+    run(body())

@@ -44,3 +44,10 @@ def test_a_missing_internal_is_named(monkeypatch):
 
     monkeypatch.setattr(StreamReader, "__init__", init)
     assert any("StreamReader.buffer" in p for p in wsshell.check_library())
+
+
+def test_a_serve_without_its_protocol_factory_is_named(monkeypatch):
+    from websockets.asyncio import server
+
+    monkeypatch.setattr(server, "serve", lambda *a, **kw: None)
+    assert any("protocol_factory" in p for p in wsshell.check_library())
