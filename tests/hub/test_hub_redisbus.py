@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from redisproc import RedisProcess
 
-from hub.busops import decode_ops, encode_ops, is_ops
-from hub.redisbus import RedisBus, decode_batch, encode_batch
+from hub.busops import decode_batch, decode_ops, encode_batch, encode_ops, is_ops
+from hub.redisbus import RedisBus
 from hub.redisstore import RedisStore
 
 
