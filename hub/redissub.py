@@ -109,7 +109,8 @@ class RedisSubscriber:
             return
         if seq > max(self.delivered.get(room, 0), self.floors.get(room, 0)):
             entries = [("state", text)]
-            self.delivered[room] = seq
+            # a batch already on its way may be older than this state: the floor drops it
+            self.delivered[room] = self.floors[room] = seq
             if lines is not None:  # the owner's recent chat and kill feed, for the same windows
                 backlog = {"type": "backlog", "lines": json.loads(lines), "seq": seq}
                 entries.append((None, json.dumps(backlog, separators=(",", ":"))))
