@@ -26,8 +26,8 @@ import json
 import logging
 import time
 
+from .busops import last_seq
 from .logs import event
-from .redisbus import last_seq
 from .redisstore import LEASE_TTL_MS, RedisUnavailable, room_key
 from .registry import Registry
 from .sharedroom import SharedRoom

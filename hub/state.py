@@ -17,9 +17,10 @@ from .actions import refusal
 from .bots import RoomBots
 from .codec import Close
 from .config import Config
+from .controllersession import ControllerSession
 from .pairing import CodeCheck
 from .rooms import ROOM_NAME, Room
-from .session import ControllerSession, WindowSession
+from .windowsession import WindowSession
 
 PATHS = {"/ws/controller": "controller", "/ws/window": "window"}
 

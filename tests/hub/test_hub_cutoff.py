@@ -173,7 +173,7 @@ def test_controllers_on_a_cut_off_process_neither_walk_on_nor_replay_presses(red
 
     async def body(a, b):
         ada, _ = await join(a, ADA, "Ada")  # A runs the room
-        wa = await watch(a)
+        wa, wb = await watch(a), await watch(b)
         bob, _ = await join(b, BOB, "Bob")  # Bob plays through B
         await bob.send(inp(1))  # the press baseline
         await bob.send(inp(2, x=1000))  # and walks
@@ -197,6 +197,9 @@ def test_controllers_on_a_cut_off_process_neither_walk_on_nor_replay_presses(red
 
         await asyncio.to_thread(redis_server.start)
         await until(lambda: statuses(wa, "up"), timeout=10, what="the link is back")
+        # B forwards Bob's frames again only once it has settled its rooms, which its windows
+        # are told; a frame sent before that is dropped like those sent while cut off.
+        await until(lambda: statuses(wb, "up"), timeout=10, what="B's link is back")
         welcome = await asyncio.wait_for(cy.recv(), 5)  # placed by A, then welcomed by B
         assert welcome[0] == 0x81
         up = statuses(wa, "up")[0]
@@ -211,6 +214,7 @@ def test_controllers_on_a_cut_off_process_neither_walk_on_nor_replay_presses(red
         for ws in (ada, bob, cy):
             await ws.close()
         await wa.close()
+        await wb.close()
 
     with hubs(redis_server.url, 2) as (a, b):
         asyncio.run(asyncio.wait_for(body(a, b), 60))

@@ -18,7 +18,7 @@ from hubkit import hello, inp, run
 from websockets.asyncio.client import connect
 
 from hub.codec import FEEDBACK_DEATH, FEEDBACK_HIT, FEEDBACK_RESPAWN, T_FEEDBACK, Close
-from hub.session import player_id
+from hub.windowsession import player_id
 
 SIDES = ["owner", "follower"]
 _rooms = itertools.count(1)

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from redisproc import RedisProcess
 
-from hub.busops import decode_ops, encode_ops, is_ops
-from hub.redisbus import RedisBus, decode_batch, encode_batch
-from hub.redisstore import RedisStore
+from hub.busops import decode_batch, decode_ops, encode_batch, encode_ops, is_ops
+from hub.redisbus import RedisBus
+from hub.redisstore import RedisStore, room_key
 
 
 class Window:
@@ -125,6 +125,27 @@ def test_a_late_window_gets_the_latest_state(redis_url):
         await a.idle()
         assert json.loads(await b.latest_state("arena"))["seq"] == 3
         assert await b.latest_state("elsewhere") is None
+        await close_all(a, b)
+
+    run(body())
+
+
+def test_a_batch_older_than_the_state_a_first_window_got_is_not_delivered(redis_url):
+    """A batch already on its way while a follower's first window was handed the stored state
+    must not reach that window after it: its seq would go back (3, then 2)."""
+
+    async def body():
+        a, b = await bus(redis_url, "A"), await bus(redis_url, "B")
+        a.publish("arena", msg(3, "state"), "state")
+        await asyncio.sleep(0)
+        await a.idle()
+        wb = Window()
+        b.subscribe("arena", wb)
+        await until(lambda: wb.texts)
+        channel = room_key("arena", "out")
+        b.on_message(channel, encode_batch("A", 0, [(None, msg(2)), (None, msg(3))]))
+        b.on_message(channel, encode_batch("A", 0, [(None, msg(3)), (None, msg(4))]))
+        assert wb.seqs() == [3, 4]
         await close_all(a, b)
 
     run(body())

@@ -15,8 +15,8 @@ from hub.actions import NOTHING, CloseLink, Log, Send, Watch
 from hub.codec import Close, encode_feedback
 from hub.config import Config
 from hub.rooms import MAX_PLAYERS
-from hub.session import player_id
 from hub.state import HubState
+from hub.windowsession import player_id
 
 CODE = "123456"
 DEV = "a4cf12fe0b1c"
