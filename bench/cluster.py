@@ -7,8 +7,9 @@ generator connects to hub k, so with N processes 1/N of the windows are on the o
 rest get every message through Redis pub/sub. CPU per delivered frame counts every hub process
 and redis-server, and each apart (``hubs_us_per_frame``, ``redis_us_per_frame``), sampled at the
 same moments; redis-server's CPU is its own rusage (``INFO cpu``, in µs) and ``redis_cmds_per_s``
-its own count of commands (``INFO stats`` ``total_commands_processed``) over the measured span. ``by_port`` gives p50/p99 per hub: the
-owner's windows against the others' is the latency the cross-process hop adds.
+its own count of commands (``INFO stats`` ``total_commands_processed``) over the measured span.
+``by_port`` gives p50/p99 per hub: the owner's windows against the others' is the latency the
+cross-process hop adds.
 
     .venv/bin/python bench/run.py --only cluster [--quick]
 """
