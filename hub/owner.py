@@ -182,6 +182,11 @@ class Ownership:
 
     async def _try_take(self, name, room):
         known = self.epochs.get(name, 0)
+        if known and self._owner_may_return(room) and not await self.store.has_snapshot(name):
+            # A restarted Redis lost the snapshot and the lease, but the owner we heard may be
+            # alive with the whole game: leave it the time to take the room back. Not even a
+            # moment's lease: the owner, finding the room held, would give its game up.
+            return
         lease = await self.store.acquire(name, min_epoch=known)
         if lease is None:
             epoch = int(await self.store._call("epoch", self.store.r.get(room_key(name, "epoch")))
@@ -191,9 +196,7 @@ class Ownership:
                 room.announce_local(time.time() * 1000)
             return
         snap = await self.store.load_snapshot(name)
-        if snap is None and known and self._owner_may_return(room):
-            # A restarted Redis lost the snapshot and the lease, but the owner we heard may be
-            # alive with the whole game: leave it the time to take the room back.
+        if snap is None and known and self._owner_may_return(room):  # (gone meanwhile)
             await self.store.release(lease)
             return
         if snap is not None and snap.get("epoch"):

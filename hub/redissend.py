@@ -76,7 +76,7 @@ class RedisSender:
             if not len(pipe):
                 continue  # nothing of ours to send: no round trip (it would pass for one)
             try:
-                await self.store._call("publish", pipe.execute())
+                await self.store.run_pipe("publish", pipe)
             except RedisUnavailable:
                 pass  # said once by the store (redis_down); local windows were served already
 
@@ -101,7 +101,7 @@ class RedisSender:
             for room, text in items:
                 pipe.xadd(room_key(room, "in"), {"m": text}, maxlen=INPUT_MAXLEN, approximate=True)
             try:
-                await self.store._call("forward", pipe.execute())
+                await self.store.run_pipe("forward", pipe)
             except RedisUnavailable:
                 pass  # lost: the owner is unreachable too; presses are counters, moves repeat
 

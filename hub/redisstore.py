@@ -182,6 +182,14 @@ class RedisStore:
             self._set_up(True)
         return result
 
+    async def run_pipe(self, what, pipe):
+        """``_call`` for a pipeline, which is reset either way: a pipeline whose scripts failed
+        to load keeps its connection (redis-py logs "Unclosed Pipeline client" later)."""
+        try:
+            return await self._call(what, pipe.execute())
+        finally:
+            await pipe.reset()
+
     def _set_up(self, up: bool):
         if up != self.up:
             self.up, self.changed_at = up, self.clock()
@@ -237,6 +245,9 @@ class RedisStore:
         keys = [room_key(lease.room, "lease"), room_key(lease.room, "snapshot")]
         text = json.dumps(data, separators=(",", ":"))
         return bool(await self._call("save", self._save(keys=keys, args=[lease.token, text])))
+
+    async def has_snapshot(self, room: str) -> bool:
+        return bool(await self._call("load", self.r.exists(room_key(room, "snapshot"))))
 
     async def load_snapshot(self, room: str) -> dict | None:
         """The room's last snapshot, checked (``snapshot.parse``), or None if there is none.

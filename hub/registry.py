@@ -102,7 +102,7 @@ class Registry:
         for room in rooms:
             args = [self.store.token, CLIENTS_TTL_MS if counts[room] else 0, 2 * CLIENTS_TTL_MS]
             await self._present(keys=[room_key(room, "clients")], args=args, client=pipe)
-        got = await self.store._call("present", pipe.execute()) if rooms else []
+        got = await self.store.run_pipe("present", pipe) if rooms else []
         return dict(zip(rooms, got, strict=True))
 
     async def share_links(self, mine: dict, present: dict) -> dict[str, dict[str, float]]:
@@ -115,7 +115,7 @@ class Registry:
         wanted = [(room, token) for room, tokens in present.items() for token in tokens]
         for room, token in wanted:
             pipe.get(f"{room_key(room, 'links')}:{token}")
-        got = (await self.store._call("links", pipe.execute()))[len(mine) :]
+        got = (await self.store.run_pipe("links", pipe))[len(mine) :]
         links: dict[str, dict[str, float]] = {}
         for (room, _), text in zip(wanted, got, strict=True):
             try:
@@ -132,7 +132,7 @@ class Registry:
         pipe = self.r.pipeline(transaction=False)
         for name in names:
             pipe.get(room_key(name, "info"))
-        texts = await self.store._call("rooms", pipe.execute())
+        texts = await self.store.run_pipe("rooms", pipe)
         out, gone = {}, []
         for name, text in zip(names, texts, strict=True):
             if text is None:

@@ -19,6 +19,13 @@ def hubs(url, n, *args, grace=10):
         for _ in range(n):
             started.append(HubProcess("--redis", url, "--grace", str(grace), *args).start())
         yield started
+        for h in started:  # trouble is said in WARNING lines; an ERROR is a bug (a traceback)
+            errors = [line for line in h.output().splitlines() if " ERROR " in line]
+            assert not errors, f"hub on port {h.port} logged errors:\n" + "\n".join(errors)
+    except BaseException:
+        for i, h in enumerate(started):  # pytest shows this with the failure: the hubs' side
+            print(f"--- hub {i} (port {h.port}) log ---\n{h.output()}")
+        raise
     finally:
         for h in started:
             h.stop()
