@@ -152,6 +152,7 @@ test("a shot missing from a later state is gone; a hit removes the shooter's nea
   pr.push(...state(10, [player(400, 300), player(700, 300, { id: "b" })]));
   pr.noteShot({ id: 1, owner: "a", x: 428, y: 300, vx: 500, vy: 0 }, T0 + 201, 11);
   pr.noteShot({ id: 2, owner: "a", x: 428, y: 300, vx: 500, vy: 0 }, T0 + 420, 12);
+  assert.deepEqual(pr.sample(T0 + 430).projectiles.map((s) => s.id), [1, 2]);
   pr.noteHit("b", "a", 75, false, T0 + 740); // shot 1 reached b (at ~697)
   let w = pr.sample(T0 + 745);
   assert.deepEqual(w.projectiles.map((s) => s.id), [2]);
@@ -257,4 +258,18 @@ test("a shot fired point-blank into a wall or the edge is drawn once, where it w
   const first = pr.sample(T0 + 230).projectiles; // the first frame after both events
   assert.deepEqual(first.map((s) => [s.id, s.x, s.y]), [[8, 1600, 300], [9, 506, 300]]);
   assert.deepEqual(pr.sample(T0 + 246).projectiles, [], "and only once");
+});
+
+test("a shot that ended before any frame showed it is drawn once, where it ended", () => {
+  // A busy page: shot, hit and the next state all arrive between two frames.
+  const pr = new Predictor(RULES);
+  pr.push(...state(10, [player(400, 300), player(700, 300, { id: "b" })]));
+  pr.noteShot({ id: 1, owner: "a", x: 428, y: 300, vx: 500, vy: 0 }, T0 + 201, 11);
+  pr.noteShot({ id: 2, owner: "a", x: 428, y: 300, vx: 0, vy: 500 }, T0 + 202, 12);
+  pr.noteHit("b", "a", 75, false, T0 + 740); // shot 1 hit b: drawn where it hit
+  pr.push(...state(60, [player(400, 300), player(700, 300, { id: "b", hp: 75 })], { seq: 13 }));
+  const once = pr.sample(T0 + 1000).projectiles.map((s) => [s.id, Math.round(s.x), s.y]);
+  // Shot 2 left the state without a hit: drawn where it was fired.
+  assert.deepEqual(once, [[1, 428 + 270, 300], [2, 428, 300]]);
+  assert.deepEqual(pr.sample(T0 + 1016).projectiles, [], "and only once");
 });

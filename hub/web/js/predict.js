@@ -140,12 +140,12 @@ export class Predictor {
     let nearest = null;
     let best = Infinity;
     for (const [sid, s] of this.shots) {
-      if (s.p.owner !== by || s.t > t) continue;
+      if (s.p.owner !== by || s.t > t || s.endAt) continue;
       const [x, y] = flown(s, t);
       const d = Math.hypot(x - at.x, y - at.y);
       if (d < best) [nearest, best] = [sid, d];
     }
-    if (nearest !== null) this.shots.delete(nearest);
+    if (nearest !== null) this._end(nearest, flown(this.shots.get(nearest), t));
     if (dead && q.base.alive) q.at = { ...at, t }; // knocked out where it stood, not at the anchor
     q.base = { ...q.base, hp, alive: q.base.alive && !dead };
   }
@@ -268,8 +268,18 @@ export class Predictor {
     for (const [id, s] of this.shots) {
       if (live.has(id)) continue;
       const before = s.seq !== null && state.seq !== undefined ? s.seq < state.seq : s.t < t;
-      if (before || s.t < t - FORGET_SHOT_MS) this.shots.delete(id);
+      if (s.t < t - FORGET_SHOT_MS) this.shots.delete(id);
+      else if (before) this._end(id, [s.p.x, s.p.y]);
     }
+  }
+
+  /** A shot has ended (a hit at `[x, y]`, or a state without it). One no frame has shown yet
+   * (its whole flight fell between two frames, say while the page was busy) is drawn once
+   * there first, so every shot a player fires reaches the screen. */
+  _end(id, [x, y]) {
+    const s = this.shots.get(id);
+    if (s.shown) this.shots.delete(id);
+    else s.endAt ??= { x, y };
   }
 
   /** A wall or pillar stopped the shot on its way here (the hub's first path starts at the
@@ -286,7 +296,12 @@ export class Predictor {
   _projectiles(rt) {
     const r = this.rules;
     const out = [];
-    for (const s of this.shots.values()) {
+    for (const [id, s] of this.shots) {
+      if (s.endAt) {
+        this.shots.delete(id);
+        out.push({ ...s.p, x: clamp(s.endAt.x, 0, r.arena_w), y: clamp(s.endAt.y, 0, r.arena_h) });
+        continue;
+      }
       if (rt < s.t) continue;
       const [x, y] = flown(s, rt);
       const spent = !s.fromState && (r.shot_speed * (rt - s.t)) / 1000 > r.shot_range;
