@@ -60,8 +60,8 @@ class Door:
             if check.turn_away(key):
                 self.turned_away += 1
                 e = check.guard.entries.get(key)
-                if self.on_drop is not None and e is not None and e.turned == check.guard.drop_after:
-                    self.on_drop()
+                if e is not None and e.turned == check.guard.drop_after and self.on_drop:
+                    self.on_drop()  # from now on the kernel drops it (listener.py)
                 return True
         return False
 

@@ -50,9 +50,10 @@ class _Entry:
 
 class CodeGuard:
     def __init__(self, free=FREE, base_s=BASE_S, cap_s=CAP_S, forget_s=FORGET_S,
-                 report_s=REPORT_S, max_addrs=MAX_ADDRS, tell=True, drop_after=DROP_AFTER):  # fmt: skip
+                 report_s=REPORT_S, max_addrs=MAX_ADDRS, tell=True, drop_after=None):  # fmt: skip
         self.free, self.base_s, self.cap_s, self.tell = free, base_s, cap_s, tell
-        self.drop_after = drop_after  # None: never drop in the kernel
+        # None: no kernel drop (the hub's listener sets DROP_AFTER where it can filter).
+        self.drop_after = drop_after
         self.forget_s, self.report_s, self.max_addrs = forget_s, report_s, max_addrs
         self.entries: dict[str, _Entry] = {}
 

@@ -29,6 +29,7 @@ import struct
 import sys
 
 from . import synfilter
+from .guard import DROP_AFTER
 
 BATCH = 64  # accepts per wake-up: a flood cannot hold the loop for long
 BACKLOG = 1024  # the kernel caps it at net.core.somaxconn
@@ -100,6 +101,7 @@ class Listener:
         self.lift = None  # the timer that rebuilds the filter when the first block ends
         if door is not None:
             door.on_drop = self.refilter
+            door.drop_after(DROP_AFTER)
 
     # What the library's Server calls on the asyncio.Server it normally wraps ------------------
 
@@ -181,6 +183,7 @@ class Listener:
                     with contextlib.suppress(OSError):
                         attach_filter(sock, [])
                 self.filtering, keep = False, []
+                self.door.drop_after(None)  # the summaries must not claim it
             self.dropped = frozenset(keep)
         if self.dropped:  # rebuilt when the first of their blocks ends
             wait = min(drops[a] for a in self.dropped) - self.door.codes.clock()
