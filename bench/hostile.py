@@ -23,9 +23,11 @@ hostile action (a connection, or a message on the attacker's one connection) cos
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing as mp
 import os
+import selectors
 import socket
 import statistics
 import sys
@@ -47,18 +49,21 @@ HOSTILE_ADDR = "127.0.0.2"
 RATE = 50
 WINDOWS = 4
 ATTACKER_NICE = 10  # on a LAN the attacker's CPU is its own: here it must not take the hub's
+IN_FLIGHT = 256  # connects under way at once (new-connection attacks)
+CONNECT_S = 0.05  # a connect not answered by then is given up (a dropped SYN is never answered)
 
 
 # The hostile side: blocking sockets in a process of its own --------------------------------------
 
 
-def _upgrade(port, query, path="/ws/window", rcvbuf=None):
-    s = socket.socket()
-    if rcvbuf:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    s.bind((HOSTILE_ADDR, 0))
-    s.settimeout(2)
-    s.connect(("127.0.0.1", port))
+def _upgrade(port, query, path="/ws/window", rcvbuf=None, s=None):
+    if s is None:
+        s = socket.socket()
+        if rcvbuf:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.bind((HOSTILE_ADDR, 0))
+        s.settimeout(2)
+        s.connect(("127.0.0.1", port))
     s.sendall(
         f"GET {path}?{query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
         "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
@@ -79,6 +84,57 @@ def _masked(payload: bytes, opcode=0x2) -> bytes:
     return bytes((0x80 | opcode, 0x80 | len(payload))) + mask + body
 
 
+def _connections(port, end, act) -> int:
+    """New connections from the attacker's address until ``end``, ``IN_FLIGHT`` connects at a
+    time, each given up after ``CONNECT_S`` (a hub that drops the SYN never answers: a real
+    attacker does not wait for it); ``act(sock)`` on each that connects. Returns how many
+    connections were tried."""
+    sel = selectors.DefaultSelector()
+    pending: dict[socket.socket, float] = {}
+    tried = 0
+    while (now := time.monotonic()) < end:
+        while len(pending) < IN_FLIGHT:
+            s = socket.socket()
+            s.bind((HOSTILE_ADDR, 0))
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", port))
+            pending[s] = now + CONNECT_S
+            sel.register(s, selectors.EVENT_WRITE)
+            tried += 1
+        for key, _ in sel.select(0.01):
+            s = key.fileobj
+            sel.unregister(s)
+            del pending[s]
+            if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+                s.setblocking(True)
+                s.settimeout(2)
+                with contextlib.suppress(OSError):  # reset, refused: on to the next one
+                    act(s)
+            s.close()
+        for s in [s for s, t in pending.items() if t <= now]:
+            sel.unregister(s)
+            del pending[s]
+            s.close()
+    for s in pending:
+        s.close()
+    return tried
+
+
+def _guess(port):
+    def act(s):
+        _upgrade(port, f"code={int.from_bytes(os.urandom(3), 'big') % 10**6:06d}", s=s)
+
+    return act
+
+
+def _garbage(port):
+    def act(s):
+        _upgrade(port, f"code={CODE}", path="/ws/controller", s=s)
+        s.sendall(os.urandom(512))
+
+    return act
+
+
 def _attack(kind: str, port: int, seconds: float, actions=None):
     """Run one attack for ``seconds``; ``actions`` (a shared counter) counts what it tried:
     connections, or messages on its one connection."""
@@ -86,6 +142,9 @@ def _attack(kind: str, port: int, seconds: float, actions=None):
     end = time.monotonic() + seconds
     socks = []
     done = 0
+    if kind in ("code_guessing", "garbage"):  # new connections, many at once
+        act = (_guess if kind == "code_guessing" else _garbage)(port)
+        done, end = _connections(port, end, act), 0
     while time.monotonic() < end:
         done += 1
         try:
@@ -96,9 +155,6 @@ def _attack(kind: str, port: int, seconds: float, actions=None):
                 while time.monotonic() < end:
                     s.sendall(burst)  # blocks once the hub stops reading: that is the point
                     done += 64
-            elif kind == "code_guessing":
-                s = _upgrade(port, f"code={int.from_bytes(os.urandom(3), 'big') % 10**6:06d}")
-                s.close()
             elif kind == "seat_grabbing":
                 s = _upgrade(port, f"code={CODE}")
                 socks.append(s)
@@ -112,10 +168,6 @@ def _attack(kind: str, port: int, seconds: float, actions=None):
             elif kind == "stalled_window":
                 socks.append(_upgrade(port, f"code={CODE}", rcvbuf=4096))
                 time.sleep(0.5)  # a new one every half second, none ever read
-            elif kind == "garbage":
-                s = _upgrade(port, f"code={CODE}", path="/ws/controller")
-                s.sendall(os.urandom(512))
-                s.close()
         except OSError:
             pass  # refused, reset or timed out: at once again, as an attacker would
     for s in socks:

@@ -50,15 +50,32 @@ class Door:
     def __init__(self, codes: Summaries, bad: BadInput | None = None):
         self.codes, self.bad = codes, bad or BadInput()
         self.turned_away = 0  # connections reset at accept (tests and the bench read it)
+        self.on_drop = None  # called when an address starts to be dropped in the kernel
 
     def turn_away(self, addr: str | None) -> bool:
         if not (self.codes.guard.entries or self.bad.guard.entries):
             return False  # nobody in the box: the common case costs one check
         key = address_key(addr or "?")
-        if self.codes.turn_away(key) or self.bad.turn_away(key):
-            self.turned_away += 1
-            return True
+        for check in (self.codes, self.bad):
+            if check.turn_away(key):
+                self.turned_away += 1
+                e = check.guard.entries.get(key)
+                if e is not None and e.turned == check.guard.drop_after and self.on_drop:
+                    self.on_drop()  # from now on the kernel drops it (listener.py)
+                return True
         return False
+
+    def dropping(self) -> dict[str, float]:
+        """Addresses to drop in the kernel now (``CodeGuard.dropping``), with when to stop,
+        on the guards' clock."""
+        out = self.bad.guard.dropping(self.bad.clock())
+        for addr, until in self.codes.guard.dropping(self.codes.clock()).items():
+            out[addr] = max(until, out.get(addr, 0.0))
+        return out
+
+    def drop_after(self, count: int | None):
+        """Drop in the kernel after ``count`` turned away in a block (None: never)."""
+        self.codes.guard.drop_after = self.bad.guard.drop_after = count
 
 
 def reset(transport, always=False):

@@ -13,6 +13,10 @@ The policy (docs/security.md):
 - At the door (``turn_away``): once a blocked address has been told why (one refusal with the
   reason per block; none with ``tell=False``), its further connections during the block are
   dropped at accept, before any HTTP is read, so hammering costs the hub almost nothing.
+- In the kernel (``dropping``): an address turned away at accept ``DROP_AFTER`` times in one
+  block is one that keeps coming without listening; until its block ends the hub's listener
+  drops its SYNs in the kernel (listener.py, synfilter.py). Those attempts reach no code of the
+  hub and are not counted: its summary line says ``kernel_drop=yes`` instead.
 
 At the cap an address gets one guess a minute: half the 6-digit space takes about a year.
 """
@@ -23,11 +27,12 @@ CAP_S = 60.0
 FORGET_S = 15 * 60.0
 REPORT_S = 60.0
 MAX_ADDRS = 4096
+DROP_AFTER = 16  # a retrying controller or browser makes a few; a flood makes thousands
 
 
 class _Entry:
     __slots__ = ("strikes", "blocked_until", "last_failure", "failed", "refused", "since",
-                 "reported_at", "ever_blocked", "told")  # fmt: skip
+                 "reported_at", "ever_blocked", "told", "turned", "dropped")  # fmt: skip
 
     def __init__(self, now):
         self.strikes = 0  # wrong codes since the address was last forgotten
@@ -39,12 +44,16 @@ class _Entry:
         self.reported_at = None
         self.ever_blocked = False
         self.told = False  # this block's reason was given once
+        self.turned = 0  # connections turned away at accept in this block
+        self.dropped = False  # dropped in the kernel since the last summary
 
 
 class CodeGuard:
     def __init__(self, free=FREE, base_s=BASE_S, cap_s=CAP_S, forget_s=FORGET_S,
-                 report_s=REPORT_S, max_addrs=MAX_ADDRS, tell=True):  # fmt: skip
+                 report_s=REPORT_S, max_addrs=MAX_ADDRS, tell=True, drop_after=None):  # fmt: skip
         self.free, self.base_s, self.cap_s, self.tell = free, base_s, cap_s, tell
+        # None: no kernel drop (the hub's listener sets DROP_AFTER where it can filter).
+        self.drop_after = drop_after
         self.forget_s, self.report_s, self.max_addrs = forget_s, report_s, max_addrs
         self.entries: dict[str, _Entry] = {}
 
@@ -74,7 +83,17 @@ class CodeGuard:
         if e is None or now >= e.blocked_until or not (e.told or not self.tell):
             return False
         e.refused += 1
+        e.turned += 1
+        if e.turned == self.drop_after:
+            e.dropped = True
         return True
+
+    def dropping(self, now: float) -> dict[str, float]:
+        """The addresses whose SYNs the kernel may drop now, with the end of their block."""
+        if self.drop_after is None:
+            return {}
+        return {a: e.blocked_until for a, e in self.entries.items()
+                if e.turned >= self.drop_after and now < e.blocked_until}  # fmt: skip
 
     def failed(self, addr: str, now: float) -> float:
         """Record a wrong code from ``addr``; returns how long it is now blocked (0 = not)."""
@@ -92,6 +111,7 @@ class CodeGuard:
         e.blocked_until = now + block
         e.ever_blocked = True
         e.told = False
+        e.turned = 0
         return block
 
     def passed(self, addr: str):
@@ -122,6 +142,9 @@ class CodeGuard:
             "seconds": round(now - e.since, 1),
             "blocked_s": round(max(0.0, e.blocked_until - now), 1),
         }
+        if e.dropped or (self.drop_after is not None and e.turned >= self.drop_after):
+            out["kernel_drop"] = "yes"  # more attempts, dropped unseen and not counted
+        e.dropped = False
         e.failed = e.refused = 0
         e.since = e.reported_at = now
         if e.strikes == 0:

@@ -10,13 +10,26 @@ for it. Every other one is handed to the loop with ``connect_accepted_socket`` a
 WebSocket server's protocol factory, as the loop's own accept would. ``Listener`` stands in for
 the ``asyncio.Server`` under the library's ``Server`` (hub/wsshell.py ``serve_on``), so closing
 the hub closes it. Both asyncio and uvloop.
+
+An address that keeps coming while blocked (``guard.DROP_AFTER`` turned away in one block) is
+then dropped in the kernel: a socket filter on each listening socket (synfilter.py) drops its
+SYNs until its block ends, when the filter is rebuilt without it. At most
+``synfilter.MAX_ADDRS`` addresses are in it; the others are still reset here. Where the
+filter cannot be attached (not Linux, or the kernel says no), every refusal stays a reset.
 """
 
 import asyncio
+import contextlib
+import ctypes
 import errno
+import logging
 import os
 import socket
 import struct
+import sys
+
+from . import synfilter
+from .guard import DROP_AFTER
 
 BATCH = 64  # accepts per wake-up: a flood cannot hold the loop for long
 BACKLOG = 1024  # the kernel caps it at net.core.somaxconn
@@ -24,6 +37,25 @@ RETRY_S = 1.0  # out of file descriptors: stop accepting for this long (as async
 LINGER_0 = struct.pack("ii", 1, 0)  # close() sends a reset and keeps no state
 LINGER_OFF = struct.pack("ii", 0, 0)
 STARVED = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+SO_ATTACH_FILTER, SO_DETACH_FILTER = 26, 27  # Linux (asm-generic/socket.h)
+log = logging.getLogger(__name__)
+
+
+def attach_filter(sock: socket.socket, program) -> None:
+    """Put ``program`` (synfilter.build) on ``sock``, or take any filter off if it is empty.
+    Raises OSError where the kernel does not take it (and on anything but Linux)."""
+    if not sys.platform.startswith("linux"):
+        raise OSError(errno.ENOPROTOOPT, "socket filters are Linux's")
+    if not program:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, SO_DETACH_FILTER, 0)
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:  # ENOENT: there was none
+                raise
+        return
+    code = ctypes.create_string_buffer(synfilter.pack(program))
+    fprog = struct.pack("HP", len(program), ctypes.addressof(code))  # struct sock_fprog
+    sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)  # the kernel copies it
 
 
 def listen_sockets(host: str | None, port: int, backlog: int = BACKLOG) -> list[socket.socket]:
@@ -64,6 +96,12 @@ class Listener:
         self.serving = False
         self.handed = 0  # connections given to the loop (tests read it)
         self.pending: set[asyncio.Task] = set()
+        self.dropped: frozenset[str] = frozenset()  # addresses in the kernel's filter now
+        self.filtering = door is not None  # False once the kernel refused a filter
+        self.lift = None  # the timer that rebuilds the filter when the first block ends
+        if door is not None:
+            door.on_drop = self.refilter
+            door.drop_after(DROP_AFTER)
 
     # What the library's Server calls on the asyncio.Server it normally wraps ------------------
 
@@ -85,6 +123,9 @@ class Listener:
 
     def close(self):
         self._pause()
+        if self.lift is not None:
+            self.lift.cancel()
+            self.lift = None
         for sock in self.socks:
             sock.close()
         self.socks = ()
@@ -119,6 +160,34 @@ class Listener:
                 os.close(fd)  # a reset: the socket has the listener's SO_LINGER 0
                 continue
             self._hand_over(socket.socket(sock.family, sock.type, sock.proto, fd))
+
+    # Dropping in the kernel ------------------------------------------------------------------
+
+    def refilter(self):
+        """Make each listening socket's filter drop what the door says now (door.dropping)."""
+        if self.lift is not None:
+            self.lift.cancel()
+            self.lift = None
+        if not self.filtering or not self.socks:
+            return
+        drops = self.door.dropping()
+        keep = sorted(drops, key=drops.get, reverse=True)[: synfilter.MAX_ADDRS]
+        if frozenset(keep) != self.dropped:
+            program = synfilter.build(keep) if keep else []
+            try:
+                for sock in self.socks:
+                    attach_filter(sock, program)
+            except OSError as exc:
+                log.info("no socket filter (%s): blocked addresses are reset at accept", exc)
+                for sock in self.socks:  # none half on
+                    with contextlib.suppress(OSError):
+                        attach_filter(sock, [])
+                self.filtering, keep = False, []
+                self.door.drop_after(None)  # the summaries must not claim it
+            self.dropped = frozenset(keep)
+        if self.dropped:  # rebuilt when the first of their blocks ends
+            wait = min(drops[a] for a in self.dropped) - self.door.codes.clock()
+            self.lift = self.loop.call_later(max(0.0, wait) + 0.01, self.refilter)
 
     def _resume(self):
         if self.socks:

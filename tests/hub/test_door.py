@@ -135,6 +135,7 @@ def test_a_blocked_address_makes_no_connection_object_while_others_play(
 
     async def body():
         async with running_hub(host=host) as hub:
+            hub.door.drop_after(None)  # the accept-time reset (test_kernel_drop.py: the drop)
             await block(hub, src, guard)
             win, _ = await open_window(hub)
             ctl = await connect(url(hub, "controller"))
