@@ -17,6 +17,11 @@ The policy (docs/security.md):
   block is one that keeps coming without listening; until its block ends the hub's listener
   drops its SYNs in the kernel (listener.py, synfilter.py). Those attempts reach no code of the
   hub and are not counted: its summary line says ``kernel_drop=yes`` instead.
+- On probation (``turn_away`` when not blocked): an address with wrong codes on record may open
+  ``TRIAL_BURST`` connections at once and then ``TRIAL_RATE`` a second until a right code
+  forgets it; more are dropped at accept (counted as refused). A page load fits; a flood that
+  waited out its block in the kernel's filter does not rush back in by the hundred, each
+  reaching the code check before the first wrong code blocks it again.
 
 At the cap an address gets one guess a minute: half the 6-digit space takes about a year.
 """
@@ -28,11 +33,14 @@ FORGET_S = 15 * 60.0
 REPORT_S = 60.0
 MAX_ADDRS = 4096
 DROP_AFTER = 16  # a retrying controller or browser makes a few; a flood makes thousands
+TRIAL_RATE = 10.0  # connections/s on probation: a page load's files and its WebSocket fit
+TRIAL_BURST = 20.0
 
 
 class _Entry:
     __slots__ = ("strikes", "blocked_until", "last_failure", "failed", "refused", "since",
-                 "reported_at", "ever_blocked", "told", "turned", "dropped")  # fmt: skip
+                 "reported_at", "ever_blocked", "told", "turned", "dropped", "tokens",
+                 "tokens_at")  # fmt: skip
 
     def __init__(self, now):
         self.strikes = 0  # wrong codes since the address was last forgotten
@@ -46,12 +54,15 @@ class _Entry:
         self.told = False  # this block's reason was given once
         self.turned = 0  # connections turned away at accept in this block
         self.dropped = False  # dropped in the kernel since the last summary
+        self.tokens, self.tokens_at = TRIAL_BURST, now  # connections it may open on probation
 
 
 class CodeGuard:
     def __init__(self, free=FREE, base_s=BASE_S, cap_s=CAP_S, forget_s=FORGET_S,
-                 report_s=REPORT_S, max_addrs=MAX_ADDRS, tell=True, drop_after=None):  # fmt: skip
+                 report_s=REPORT_S, max_addrs=MAX_ADDRS, tell=True, drop_after=None,
+                 trial_rate=TRIAL_RATE, trial_burst=TRIAL_BURST):  # fmt: skip
         self.free, self.base_s, self.cap_s, self.tell = free, base_s, cap_s, tell
+        self.trial_rate, self.trial_burst = trial_rate, trial_burst  # rate None: no probation
         # None: no kernel drop (the hub's listener sets DROP_AFTER where it can filter).
         self.drop_after = drop_after
         self.forget_s, self.report_s, self.max_addrs = forget_s, report_s, max_addrs
@@ -80,12 +91,27 @@ class CodeGuard:
         """True if a new connection from ``addr`` may be dropped unheard (counted as refused):
         it is blocked and was told why during this block (or this guard tells no one)."""
         e = self.entries.get(addr)
-        if e is None or now >= e.blocked_until or not (e.told or not self.tell):
+        if e is None:
+            return False
+        if now >= e.blocked_until:
+            return self._over_trial(e, now)
+        if not (e.told or not self.tell):
             return False
         e.refused += 1
         e.turned += 1
         if e.turned == self.drop_after:
             e.dropped = True
+        return True
+
+    def _over_trial(self, e: _Entry, now: float) -> bool:
+        if self.trial_rate is None or e.strikes == 0 or now - e.last_failure >= self.forget_s:
+            return False
+        e.tokens = min(self.trial_burst, e.tokens + (now - e.tokens_at) * self.trial_rate)
+        e.tokens_at = now
+        if e.tokens >= 1.0:
+            e.tokens -= 1.0
+            return False
+        e.refused += 1
         return True
 
     def dropping(self, now: float) -> dict[str, float]:
@@ -101,6 +127,7 @@ class CodeGuard:
         if e is None:
             self._make_room(now)
             e = self.entries[addr] = _Entry(now)
+            e.tokens = self.trial_burst
         e.strikes += 1
         e.failed += 1
         e.last_failure = now

@@ -176,3 +176,52 @@ def test_on_the_public_api_alone_a_blocked_address_is_still_reset_unheard(monkey
             await other.close()
 
     run(body())
+
+
+def burst(port, src, count) -> list[str]:
+    """``count`` connections from ``src`` made at once, then a request on each: what each
+    got ("answered", or "reset" at accept)."""
+    socks, got = [], []
+    for _ in range(count):
+        s = socket.socket()
+        s.settimeout(10)
+        s.bind((src, 0))
+        try:
+            s.connect(("127.0.0.1", port))  # the kernel's handshake, before the hub accepts
+            socks.append(s)
+        except ConnectionError:  # the hub accepted and reset it before connect() returned
+            got.append("reset")
+            s.close()
+    for s in socks:
+        try:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            got.append("answered" if s.recv(1) else "reset")
+        except ConnectionError:
+            got.append("reset")
+        finally:
+            s.close()
+    return got
+
+
+def test_an_address_with_wrong_codes_on_record_cannot_rush_in_by_the_hundred():
+    from hub.guard import TRIAL_BURST
+
+    async def body():
+        async with running_hub() as hub:
+            for _ in range(3):  # typos: not blocked, but on record
+                ws = await open_from("127.0.0.2", hub.port, "000000")
+                assert (await expect_close(ws))[0] == 4004
+            got = await asyncio.to_thread(burst, hub.port, "127.0.0.2", 60)
+            # the burst, less the two typos after the first, plus a few refilled meanwhile
+            assert TRIAL_BURST - 2 <= got.count("answered") <= TRIAL_BURST + 5, got
+            assert got.count("reset") >= 30
+            other = await asyncio.to_thread(burst, hub.port, "127.0.0.3", 60)
+            assert other.count("answered") == 60  # an address with no record: all of them
+            await asyncio.sleep(0.3)  # a few connections' worth back
+            ws = await open_from("127.0.0.2", hub.port, CODE)  # the right code forgets it
+            await next_msg(ws, "welcome")
+            again = await asyncio.to_thread(burst, hub.port, "127.0.0.2", 60)
+            assert again.count("answered") == 60
+            await ws.close()
+
+    run(body())

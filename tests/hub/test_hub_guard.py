@@ -142,3 +142,21 @@ def test_admission_throttles_wrong_codes_by_address_with_the_callers_time():
     assert session is None and close.code == 4004 and "too many" in close.reason
     assert admit("123456", 5.5, addr="10.0.0.8:5000")[0] is not None  # another address
     assert admit("123456", 6.1)[0] is not None  # the block is over
+
+
+def test_an_address_with_wrong_codes_on_record_opens_connections_at_a_bounded_rate():
+    g = CodeGuard(trial_rate=10, trial_burst=3)
+    assert not any(g.turn_away("a", 0.0) for _ in range(50))  # no record: never limited
+    g.failed("a", 0.0)  # one typo: on probation, not blocked
+    assert [g.turn_away("a", 0.0) for _ in range(5)] == [False] * 3 + [True] * 2
+    assert not g.turn_away("a", 0.1) and g.turn_away("a", 0.1)  # a token back per 1/rate
+    assert not g.turn_away("b", 0.1)  # per address
+    assert g.entries["a"].refused == 3 and g.entries["a"].turned == 0  # no step to the kernel
+    g.passed("a")  # the right code forgets it
+    assert not any(g.turn_away("a", 0.1) for _ in range(50))
+    g.failed("c", 0.0)
+    assert sum(g.turn_away("c", 0.0) for _ in range(10)) == 7
+    assert not any(g.turn_away("c", 15 * 60.0) for _ in range(10))  # forgotten in time
+    off = CodeGuard(trial_rate=None)
+    off.failed("a", 0.0)
+    assert not any(off.turn_away("a", 0.0) for _ in range(50))
