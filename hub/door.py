@@ -34,7 +34,9 @@ class BadInput(Summaries):
     what = "bad_input"
 
     def __init__(self, guard: CodeGuard | None = None, **kw):
-        super().__init__(guard or CodeGuard(tell=False), **kw)
+        # No probation here (guard.py): a port check or a browser's unused preconnect is a
+        # strike too, and loopback's honest windows must not be held to 10 connections a second.
+        super().__init__(guard or CodeGuard(tell=False, trial_rate=None), **kw)
 
     def strike(self, addr: str | None):
         """A connection from ``addr`` broke the protocol."""

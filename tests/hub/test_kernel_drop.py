@@ -101,7 +101,7 @@ def test_an_address_that_keeps_coming_while_blocked_gets_no_answer_until_its_blo
             # A 4 s first block, summaries every 0.2 s.
             hub.codes.guard = CodeGuard(base_s=4, report_s=0.2, drop_after=DROP_AFTER)
             hub.door.bad.guard = CodeGuard(tell=False, base_s=4, report_s=0.2,
-                                           drop_after=DROP_AFTER)  # fmt: skip
+                                           drop_after=DROP_AFTER, trial_rate=None)  # fmt: skip
             await (block_by_codes if how == "codes" else block_by_garbage)(hub, src)
             for _ in range(DROP_AFTER):  # still turned away at accept, with a reset
                 assert await asyncio.to_thread(attempt, hub.port, src) == "reset"
