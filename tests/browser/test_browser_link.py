@@ -40,7 +40,7 @@ def test_the_link_bar_freezes_a_followed_game_and_goes_when_redis_is_back(browse
     # and freezes the game too), then finds Redis gone: the bar ends on the link's own words
     link = "window.blinkshot.link()"
     wait_js(page, f"{link}.frozen && {link}.text.includes('Reconnecting')")
-    bar = page.evaluate("window.blinkshot.link()")
+    bar = page.evaluate(link)
     assert bar["paused"] and "paused" in bar["text"] and "Reconnecting" in bar["text"]
     assert page.locator("#link").is_visible()
     assert page.evaluate("document.body.classList.contains('link-paused')")
